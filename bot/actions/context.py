@@ -1,0 +1,72 @@
+"""What every skill shares: the knowledge base, and how intents and channels map onto fiches."""
+
+from functools import lru_cache
+from typing import Iterable, Optional
+
+from rasa_sdk import Tracker
+
+from bot.knowledge import Fiche, KnowledgeBase, load_knowledge_base
+
+FICHE_INTENT_PREFIX = "info_"
+DISPOSITIF_SLOT = "dispositif"
+# Channels where every character costs money: they get the fiche's short (two-SMS) answer.
+SHORT_ANSWER_CHANNELS = {"sms"}
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    """Loaded once per process; an invalid knowledge base stops the action server at start."""
+    return load_knowledge_base()
+
+
+def intent_for_fiche(fiche_id: str) -> str:
+    return FICHE_INTENT_PREFIX + fiche_id.replace("-", "_")
+
+
+def fiche_for_intent(intent: Optional[str]) -> Optional[Fiche]:
+    if not intent or not intent.startswith(FICHE_INTENT_PREFIX):
+        return None
+    fiche_id = intent[len(FICHE_INTENT_PREFIX):].replace("_", "-")
+    return knowledge_base().fiche(fiche_id)
+
+
+def first_known_fiche(values: Iterable[Optional[str]]) -> Optional[Fiche]:
+    for value in values:
+        if isinstance(value, str):
+            fiche = knowledge_base().fiche(value.strip().lower())
+            if fiche:
+                return fiche
+    return None
+
+
+def fiche_in_context(tracker: Tracker) -> Optional[Fiche]:
+    """The dispositif the resident is talking about: named in this message, else the last one
+    discussed (the most recent valid value of the `dispositif` slot)."""
+    named = first_known_fiche(tracker.get_latest_entity_values(DISPOSITIF_SLOT))
+    if named:
+        return named
+    earlier_values = (
+        event.get("value")
+        for event in reversed(tracker.events)
+        if event.get("event") == "slot" and event.get("name") == DISPOSITIF_SLOT
+    )
+    return first_known_fiche(earlier_values)
+
+
+def wants_short_answer(tracker: Tracker) -> bool:
+    return tracker.get_latest_input_channel() in SHORT_ANSWER_CHANNELS
+
+
+def source_payload(fiche: Fiche, aspect: str) -> dict:
+    """Machine-readable part of a knowledge reply: channels show "Source", analytics count it."""
+    return {
+        "fiche": fiche.id,
+        "title": fiche.title,
+        "aspect": aspect,
+        "status": fiche.status,
+        "sources": [
+            {"title": s.title, "url": str(s.url), "verified": s.verified.isoformat()}
+            for s in fiche.sources
+        ],
+        "verified": fiche.verified.isoformat(),
+    }

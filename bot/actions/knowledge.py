@@ -1,0 +1,80 @@
+"""Knowledge skill: answer about a dispositif, one aspect of it, or list the fiches of a theme."""
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.context import (
+    DISPOSITIF_SLOT,
+    fiche_for_intent,
+    fiche_in_context,
+    intent_for_fiche,
+    knowledge_base,
+    source_payload,
+    wants_short_answer,
+)
+
+ASPECT_INTENTS = {
+    "ask_amount": "amount",
+    "ask_eligibility": "eligibility",
+    "ask_how_to_apply": "how_to_apply",
+    "ask_contact": "contact",
+}
+
+
+class ActionAnswerFiche(Action):
+    """Answers an `info_<fiche>` intent with the fiche's answer and its sources."""
+
+    def name(self) -> Text:
+        return "action_answer_fiche"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        fiche = fiche_for_intent(tracker.get_intent_of_latest_message())
+        if fiche is None:
+            dispatcher.utter_message(response="utter_ask_which_dispositif")
+            return []
+        text = fiche.sms if wants_short_answer(tracker) else fiche.answer
+        dispatcher.utter_message(text=text, json_message=source_payload(fiche, "overview"))
+        dispatcher.utter_message(response="utter_fiche_followup")
+        return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
+
+
+class ActionAnswerAspect(Action):
+    """Answers a follow-up ("c'est combien ?") about the dispositif named or in context."""
+
+    def name(self) -> Text:
+        return "action_answer_aspect"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        aspect = ASPECT_INTENTS[tracker.get_intent_of_latest_message()]
+        fiche = fiche_in_context(tracker)
+        if fiche is None:
+            dispatcher.utter_message(response="utter_ask_which_dispositif")
+            return [SlotSet(DISPOSITIF_SLOT, None)]
+        dispatcher.utter_message(text=fiche.aspect(aspect), json_message=source_payload(fiche, aspect))
+        return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
+
+
+class ActionListTheme(Action):
+    """Lists the fiches of a theme chosen in the help menu, as buttons."""
+
+    def name(self) -> Text:
+        return "action_list_theme"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        theme = next(tracker.get_latest_entity_values("theme"), None)
+        fiches = knowledge_base().by_theme(theme) if theme else []
+        if not fiches:
+            dispatcher.utter_message(response="utter_theme_unknown")
+            return []
+        buttons = [{"title": f.title, "payload": f"/{intent_for_fiche(f.id)}"} for f in fiches]
+        dispatcher.utter_message(response="utter_theme_fiches", buttons=buttons)
+        return []

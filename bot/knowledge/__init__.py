@@ -1,0 +1,9 @@
+"""The knowledge base: fiches and territory data, loaded from `knowledge/` and validated.
+
+This layer knows nothing of Rasa, actions or channels.
+"""
+
+from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge_base
+from bot.knowledge.models import Fiche, Territory
+
+__all__ = ["Fiche", "KnowledgeBase", "KnowledgeError", "Territory", "load_knowledge_base"]

@@ -1,0 +1,107 @@
+"""Load and validate the knowledge base; every error names the file and the field."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+from pydantic import ValidationError
+
+from bot.knowledge.models import Fiche, Territory
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+DEFAULT_TERRITORY = "demo"
+
+
+class KnowledgeError(ValueError):
+    """The knowledge base is invalid; the message lists every problem as `file: field: reason`."""
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    fiches: Dict[str, Fiche]
+    territory: Territory
+
+    def fiche(self, fiche_id: str) -> Optional[Fiche]:
+        return self.fiches.get(fiche_id)
+
+    def by_theme(self, theme: str) -> List[Fiche]:
+        return [fiche for fiche in self.fiches.values() if theme in fiche.themes]
+
+
+def _read_yaml(path: Path, problems: List[str]) -> Optional[dict]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        problems.append(f"{path}: cannot be read as YAML: {error}")
+        return None
+    if not isinstance(data, dict):
+        problems.append(f"{path}: expected a mapping of fields")
+        return None
+    return data
+
+
+def _describe(path: Path, error: ValidationError) -> List[str]:
+    described = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"] if part != "__root__")
+        field = f"field '{location}': " if location else "field "
+        described.append(f"{path}: {field}{item['msg']}")
+    return described
+
+
+def _parse(model, path: Path, problems: List[str]):
+    data = _read_yaml(path, problems)
+    if data is None:
+        return None
+    try:
+        return model.parse_obj(data)
+    except ValidationError as error:
+        problems.extend(_describe(path, error))
+        return None
+
+
+def load_knowledge_base(
+    directory: Optional[Path] = None, territory: Optional[str] = None
+) -> KnowledgeBase:
+    """Read `index.yml`, every fiche and the territory file; raise KnowledgeError on any problem.
+
+    The directory and territory default to the KNOWLEDGE_DIR and TERRITORY environment variables,
+    then to the repository's `knowledge/` and the demo territory.
+    """
+    directory = Path(directory or os.environ.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR)
+    territory = territory or os.environ.get("TERRITORY") or DEFAULT_TERRITORY
+    problems: List[str] = []
+
+    index_path = directory / "index.yml"
+    index = _read_yaml(index_path, problems) or {}
+    known_ids = index.get("fiches")
+    if index and not (isinstance(known_ids, list) and all(isinstance(i, str) for i in known_ids)):
+        problems.append(f"{index_path}: field 'fiches': expected a list of fiche ids")
+        known_ids = []
+    known_ids = known_ids or []
+
+    fiches: Dict[str, Fiche] = {}
+    fiche_dir = directory / "fiches"
+    files = {path.stem: path for path in sorted(fiche_dir.glob("*.yml"))}
+    for stem, path in files.items():
+        if stem not in known_ids:
+            problems.append(f"{path}: field 'id': unknown fiche id '{stem}' (not in {index_path})")
+            continue
+        fiche = _parse(Fiche, path, problems)
+        if fiche is None:
+            continue
+        if fiche.id != stem:
+            problems.append(f"{path}: field 'id': '{fiche.id}' does not match the file name")
+            continue
+        fiches[fiche.id] = fiche
+    for missing in [i for i in known_ids if i not in files]:
+        problems.append(f"{fiche_dir / (missing + '.yml')}: missing file for fiche '{missing}'")
+
+    territory_path = directory / "territory" / f"{territory}.yml"
+    territory_data = _parse(Territory, territory_path, problems)
+
+    if problems:
+        raise KnowledgeError("invalid knowledge base:\n" + "\n".join(problems))
+    return KnowledgeBase(fiches=fiches, territory=territory_data)

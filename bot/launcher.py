@@ -1,0 +1,175 @@
+"""Start the Rasa server and the action server together, wait until both answer, stop both.
+
+`make run` uses it in the foreground; the tests use it to talk to the real servers over HTTP.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import List, Optional
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MODEL = ROOT / "models" / "cites-emploi.tar.gz"
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return False
+
+
+class Assistant:
+    """The two server processes of the assistant, on the given ports of the given interface."""
+
+    def __init__(
+        self,
+        model: Path = DEFAULT_MODEL,
+        rasa_port: int = 5005,
+        action_port: int = 5055,
+        interface: str = "127.0.0.1",
+        auth_token: Optional[str] = None,
+        log_dir: Optional[Path] = None,
+    ) -> None:
+        self.model = Path(model)
+        self.rasa_port = rasa_port
+        self.action_port = action_port
+        self.interface = interface
+        self.auth_token = auth_token
+        self.log_dir = log_dir
+        self.processes: List[subprocess.Popen] = []
+        self._workdir = Path(tempfile.mkdtemp(prefix="cites-emploi-"))
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.interface}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    def _endpoints_file(self) -> Path:
+        """endpoints.yml, pointed at this instance's action server port."""
+        endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+        endpoints["action_endpoint"]["url"] = f"{self.action_url}/webhook"
+        path = self._workdir / "endpoints.yml"
+        path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+        return path
+
+    def _spawn(self, name: str, command: List[str]) -> None:
+        output = None
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(self.log_dir / f"{name}.log", "ab")
+        self.processes.append(
+            subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT if output else None)
+        )
+
+    def start_action_server(self) -> None:
+        self._spawn(
+            "action-server",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(self.action_port)],
+        )
+
+    def start_rasa_server(self) -> None:
+        command = [
+            sys.executable, "-m", "rasa", "run",
+            "--model", str(self.model),
+            "--endpoints", str(self._endpoints_file()),
+            "--credentials", str(ROOT / "credentials.yml"),
+            "--interface", self.interface,
+            "--port", str(self.rasa_port),
+            "--enable-api",
+        ]
+        if self.auth_token:
+            command += ["--auth-token", self.auth_token]
+        self._spawn("rasa-server", command)
+
+    def start(self, timeout: float = 300) -> None:
+        self.start_action_server()
+        self.start_rasa_server()
+        self.wait_until_ready(timeout)
+
+    def wait_until_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        checks = [f"{self.action_url}/health", f"{self.rasa_url}/webhooks/rest/"]
+        while time.monotonic() < deadline:
+            if any(process.poll() is not None for process in self.processes):
+                self.stop()
+                raise RuntimeError("a server process exited during start-up (see its log)")
+            if all(_answers(url) for url in checks):
+                return
+            time.sleep(0.5)
+        self.stop()
+        raise TimeoutError(f"servers not ready after {timeout:.0f} s")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes = []
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
+    parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
+    parser.add_argument("--interface", default=os.environ.get("RASA_INTERFACE", "127.0.0.1"))
+    args = parser.parse_args()
+
+    assistant = Assistant(
+        model=args.model,
+        rasa_port=args.port,
+        action_port=args.action_port,
+        interface=args.interface,
+        auth_token=os.environ.get("RASA_AUTH_TOKEN") or None,
+    )
+    stop_requested = False
+
+    def request_stop(signum, frame):
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        assistant.start()
+        print(
+            "\nL'assistant est prêt.\n"
+            f"  REST webhook : {assistant.rasa_url}/webhooks/rest/webhook\n"
+            f"  API HTTP     : {assistant.rasa_url}/status"
+            f"{' (jeton RASA_AUTH_TOKEN requis)' if assistant.auth_token else ''}\n"
+            f"  Actions      : {assistant.action_url}/webhook\n"
+            "Essayez :\n"
+            f"  curl -s -X POST {assistant.rasa_url}/webhooks/rest/webhook "
+            "-H 'Content-Type: application/json' "
+            "-d '{\"sender\": \"demo\", \"message\": \"c koi le cej\"}'\n"
+            "Ctrl-C pour arrêter.\n",
+            flush=True,
+        )
+        while not stop_requested and all(p.poll() is None for p in assistant.processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        assistant.stop()
+
+
+if __name__ == "__main__":
+    main()

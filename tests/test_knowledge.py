@@ -1,0 +1,188 @@
+"""The knowledge base: the real fiches are complete and current, and broken files are refused
+with an error that names the file and the field."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.gsm7 import septets, to_gsm7
+from bot.knowledge import KnowledgeError, load_knowledge_base
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPECTED_IDS = {
+    "cej", "emplois-francs", "aides-mobilite", "creches-avip", "cafe-emploi", "mission-locale",
+    "france-travail", "plie", "cite-emploi", "apprentissage", "e2c", "clea", "numerique",
+    "logement", "garde-enfants", "handicap", "aides-financieres", "parrainage",
+    "creation-entreprise", "iae", "immersion", "francais", "service-civique",
+}
+TEXT_FIELDS = ("sms", "answer", "eligibility", "benefits", "how_to_apply", "contact")
+
+
+def all_text(fiche) -> str:
+    return " ".join(getattr(fiche, field) for field in TEXT_FIELDS)
+
+
+def test_every_expected_fiche_is_loaded(kb):
+    assert set(kb.fiches) == EXPECTED_IDS
+
+
+def test_short_answers_fit_two_gsm7_sms(kb):
+    for fiche in kb.fiches.values():
+        assert septets(to_gsm7(fiche.sms)) <= 306, fiche.id
+
+
+def test_every_figure_has_a_dated_official_source(kb):
+    for fiche in kb.fiches.values():
+        urls = {str(source.url) for source in fiche.sources}
+        assert urls, fiche.id
+        for figure in fiche.figures:
+            assert figure.source in urls, (fiche.id, figure.label)
+        assert all(str(source.url).startswith("https://") for source in fiche.sources), fiche.id
+
+
+def test_emplois_francs_are_closed_to_new_hires(kb):
+    fiche = kb.fiche("emplois-francs")
+    assert fiche.status == "closed"
+    for text in (fiche.sms, fiche.answer):
+        assert "2025" in text, text
+
+
+def test_france_travail_is_never_called_pole_emploi(kb):
+    old_name = re.compile(r"(?<!ex-)(?<!ex )p[oô]le[ -]emploi", re.IGNORECASE)
+    for fiche in kb.fiches.values():
+        assert not old_name.search(all_text(fiche)), fiche.id
+
+
+def test_agepi_is_presented_as_replaced_by_age(kb):
+    fiche = kb.fiche("garde-enfants")
+    text = all_text(fiche)
+    assert "AGE" in text
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        if "AGEPI" in sentence:
+            assert re.search(r"remplac|ancienne|ex-", sentence, re.IGNORECASE), sentence
+
+
+def test_each_fiche_has_an_intent_and_each_fiche_intent_has_a_fiche(kb):
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    fiche_intents = {i for i in domain["intents"] if i.startswith("info_")}
+    assert fiche_intents == {"info_" + i.replace("-", "_") for i in kb.fiches}
+
+
+def test_every_menu_theme_lists_fiches(kb):
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    payloads = [b["payload"] for b in domain["responses"]["utter_help_menu"][0]["buttons"]]
+    themes = [re.search(r'"theme": "(\w+)"', p).group(1) for p in payloads if "theme" in p]
+    assert len(themes) >= 8
+    for theme in themes:
+        assert kb.by_theme(theme), theme
+
+
+# --- validation of broken knowledge bases -------------------------------------------------
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path) -> Path:
+    copy = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", copy)
+    return copy
+
+
+def edit_fiche(directory: Path, fiche_id: str, change) -> Path:
+    path = directory / "fiches" / f"{fiche_id}.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def load_error(directory: Path) -> str:
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge_base(directory)
+    return str(raised.value)
+
+
+def test_the_copy_itself_loads(knowledge_copy):
+    assert len(load_knowledge_base(knowledge_copy).fiches) == len(EXPECTED_IDS)
+
+
+def test_missing_field_names_file_and_field(knowledge_copy):
+    edit_fiche(knowledge_copy, "cej", lambda d: d.pop("eligibility"))
+    message = load_error(knowledge_copy)
+    assert "cej.yml" in message and "'eligibility'" in message
+
+
+def test_unknown_id_is_refused(knowledge_copy):
+    shutil.copy(knowledge_copy / "fiches" / "cej.yml", knowledge_copy / "fiches" / "rsa.yml")
+    message = load_error(knowledge_copy)
+    assert "rsa.yml" in message and "unknown fiche id 'rsa'" in message
+
+
+def test_id_must_match_file_name(knowledge_copy):
+    edit_fiche(knowledge_copy, "plie", lambda d: d.update(id="cej"))
+    message = load_error(knowledge_copy)
+    assert "plie.yml" in message and "'id'" in message
+
+
+def test_missing_fiche_file_is_reported(knowledge_copy):
+    (knowledge_copy / "fiches" / "e2c.yml").unlink()
+    assert "e2c.yml: missing file" in load_error(knowledge_copy)
+
+
+def test_over_long_sms_names_file_and_field(knowledge_copy):
+    edit_fiche(knowledge_copy, "iae", lambda d: d.update(sms="Trop long. " * 40))
+    message = load_error(knowledge_copy)
+    assert "iae.yml" in message and "'sms'" in message and "two SMS" in message
+
+
+def test_sms_counts_the_euro_sign_as_two_characters(knowledge_copy):
+    edit_fiche(knowledge_copy, "iae", lambda d: d.update(sms="€" * 154))
+    assert "'sms'" in load_error(knowledge_copy)
+
+
+def test_emoji_in_sms_is_refused(knowledge_copy):
+    edit_fiche(knowledge_copy, "iae", lambda d: d.update(sms="Bonjour 👋"))
+    assert "outside GSM-7" in load_error(knowledge_copy)
+
+
+@pytest.mark.parametrize("bad_date", ["2026-13-45", "20/11/2026", "bientôt"])
+def test_malformed_date_names_file_and_field(knowledge_copy, bad_date):
+    edit_fiche(knowledge_copy, "clea", lambda d: d["sources"][0].update(verified=bad_date))
+    message = load_error(knowledge_copy)
+    assert "clea.yml" in message and "'sources.0.verified'" in message
+
+
+def test_verification_date_in_the_future_is_refused(knowledge_copy):
+    edit_fiche(knowledge_copy, "clea", lambda d: d["sources"][0].update(verified="2999-01-01"))
+    assert "in the future" in load_error(knowledge_copy)
+
+
+def test_figure_without_a_listed_source_is_refused(knowledge_copy):
+    def add_unsourced_figure(data):
+        data["figures"].append(
+            {"label": "x", "value": "10 €", "applies_from": "2024-01-01", "source": "https://example.org"}
+        )
+
+    edit_fiche(knowledge_copy, "logement", add_unsourced_figure)
+    message = load_error(knowledge_copy)
+    assert "logement.yml" in message and "is not the url of one of the sources" in message
+
+
+def test_amount_not_declared_as_a_figure_is_refused(knowledge_copy):
+    edit_fiche(knowledge_copy, "cej", lambda d: d.update(benefits=d["benefits"] + " Prime de 999 €."))
+    message = load_error(knowledge_copy)
+    assert "cej.yml" in message and "benefits: amount(s) 999" in message
+
+
+def test_broken_yaml_names_the_file(knowledge_copy):
+    (knowledge_copy / "fiches" / "francais.yml").write_text("id: [unclosed", encoding="utf-8")
+    assert "francais.yml: cannot be read as YAML" in load_error(knowledge_copy)
+
+
+def test_every_problem_is_reported_at_once(knowledge_copy):
+    edit_fiche(knowledge_copy, "cej", lambda d: d.pop("title"))
+    edit_fiche(knowledge_copy, "iae", lambda d: d.pop("contact"))
+    message = load_error(knowledge_copy)
+    assert "cej.yml" in message and "iae.yml" in message
