@@ -19,6 +19,11 @@ def knowledge_base() -> KnowledgeBase:
     return load_knowledge_base()
 
 
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    """The intent the last user message was classified as (or clicked, for a button)."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 def intent_for_fiche(fiche_id: str) -> str:
     return FICHE_INTENT_PREFIX + fiche_id.replace("-", "_")
 

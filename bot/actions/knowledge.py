@@ -12,6 +12,7 @@ from bot.actions.context import (
     fiche_in_context,
     intent_for_fiche,
     knowledge_base,
+    latest_intent,
     source_payload,
     wants_short_answer,
 )
@@ -33,7 +34,7 @@ class ActionAnswerFiche(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        fiche = fiche_for_intent(tracker.get_intent_of_latest_message())
+        fiche = fiche_for_intent(latest_intent(tracker))
         if fiche is None:
             dispatcher.utter_message(response="utter_ask_which_dispositif")
             return []
@@ -52,7 +53,8 @@ class ActionAnswerAspect(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        aspect = ASPECT_INTENTS[tracker.get_intent_of_latest_message()]
+        # Predicted without an ask_* intent (unlikely, by the dialogue policy): answer the overview.
+        aspect = ASPECT_INTENTS.get(latest_intent(tracker), "overview")
         fiche = fiche_in_context(tracker)
         if fiche is None:
             dispatcher.utter_message(response="utter_ask_which_dispositif")

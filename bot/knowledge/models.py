@@ -21,6 +21,7 @@ THEMES = (
 
 # Aspects a resident can ask about once a dispositif is in context, and the field that answers.
 ASPECT_FIELDS = {
+    "overview": "answer",
     "amount": "benefits",
     "eligibility": "eligibility",
     "how_to_apply": "how_to_apply",
@@ -119,7 +120,7 @@ class Fiche(_Strict):
         return min(source.verified for source in self.sources)
 
     def aspect(self, aspect: str) -> str:
-        """The text answering one aspect (amount, eligibility, how_to_apply, contact)."""
+        """The text answering one aspect (overview, amount, eligibility, how_to_apply, contact)."""
         return getattr(self, ASPECT_FIELDS[aspect])
 
 
