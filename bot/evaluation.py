@@ -10,7 +10,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from functools import lru_cache
+from typing import Callable, Dict, List, Optional, Set
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
@@ -76,11 +77,21 @@ class Report:
         return "\n".join(lines)
 
 
+@lru_cache(maxsize=1)
+def fiche_ids() -> Set[str]:
+    from bot.knowledge import load_knowledge_base
+
+    return set(load_knowledge_base().fiches)
+
+
 def dispositif_of(intent: Optional[str], entities: List[dict]) -> Optional[str]:
-    """The dispositif a parse result is about: named entity first, else the info_ intent."""
+    """The dispositif a parse result is about, as the actions read it: a named entity whose value
+    is a fiche id first (a partial span such as "engagement" is ignored), else the info_ intent."""
+    known = fiche_ids()
     for entity in entities:
-        if entity.get("entity") == "dispositif" and entity.get("value"):
-            return str(entity["value"]).lower()
+        value = str(entity.get("value") or "").strip().lower()
+        if entity.get("entity") == "dispositif" and value in known:
+            return value
     if intent and intent.startswith(FICHE_INTENT_PREFIX):
         return intent[len(FICHE_INTENT_PREFIX):].replace("_", "-")
     return None

@@ -39,7 +39,7 @@ def test_rasa_test_stories_pass(tmp_path):
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    return re.sub(r"[\W_]+", " ", text).strip()  # letters of every script, digits
 
 
 def training_texts() -> set:
