@@ -16,6 +16,15 @@ from typing import Callable, Dict, List, Optional, Set
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 FICHE_INTENT_PREFIX = "info_"
+# Intents answered from another skill that are still about one dispositif: asking for the next
+# café emploi dates or booking a place is about the café emploi.
+SKILL_INTENT_DISPOSITIF = {
+    "ask_cafe_sessions": "cafe-emploi",
+    "book_cafe": "cafe-emploi",
+    "join_waiting_list": "cafe-emploi",
+    "change_booking": "cafe-emploi",
+    "cancel_booking": "cafe-emploi",
+}
 
 
 @dataclass
@@ -86,7 +95,7 @@ def fiche_ids() -> Set[str]:
 
 def dispositif_of(intent: Optional[str], entities: List[dict]) -> Optional[str]:
     """The dispositif a parse result is about, as the actions read it: a named entity whose value
-    is a fiche id first (a partial span such as "engagement" is ignored), else the info_ intent."""
+    is a fiche id first (a partial span such as "engagement" is ignored), else the intent."""
     known = fiche_ids()
     for entity in entities:
         value = str(entity.get("value") or "").strip().lower()
@@ -94,7 +103,7 @@ def dispositif_of(intent: Optional[str], entities: List[dict]) -> Optional[str]:
             return value
     if intent and intent.startswith(FICHE_INTENT_PREFIX):
         return intent[len(FICHE_INTENT_PREFIX):].replace("_", "-")
-    return None
+    return SKILL_INTENT_DISPOSITIF.get(intent)
 
 
 def load_examples(path: Path = HELDOUT) -> List[Example]:
