@@ -44,6 +44,7 @@ validate: setup  ## rasa data validate on the project's data
 	$(RASA) data validate --config config.yml --domain domain.yml --data $(DATA) --fail-on-warnings
 
 shell: $(MODEL)  ## talk to the bot in the terminal (starts the action server in the background)
+	$(BIN)/python -m bot.storage.territory > /dev/null
 	$(BIN)/python -m rasa_sdk --actions bot.actions --port 5055 > /dev/null 2>&1 & \
 	trap "kill $$!" EXIT; $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 

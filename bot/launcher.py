@@ -1,6 +1,9 @@
-"""Start the Rasa server and the action server together, wait until both answer, stop both.
+"""Start the assistant: bring the booking database up to date (schema migrations, the territory
+file's centres and sessions), then the Rasa server, the action server and the reminder sender;
+wait until the servers answer; stop everything together.
 
-`make run` uses it in the foreground; the tests use it to talk to the real servers over HTTP.
+`make run` uses it in the foreground; the tests use it to talk to the real servers over HTTP,
+with their own database (`database_url`).
 """
 
 import argparse
@@ -17,8 +20,14 @@ from typing import List, Optional
 
 import yaml
 
+from bot.knowledge import territory_path
+from bot.storage.database import database_url as default_database_url
+from bot.storage.database import make_engine, migrate, session_factory
+from bot.storage.territory import LoadReport, TerritoryError, load_territory
+
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_MODEL = ROOT / "models" / "cites-emploi.tar.gz"
+# RASA_MODEL serves another model (say, one trained elsewhere) without touching models/.
+DEFAULT_MODEL = Path(os.environ.get("RASA_MODEL") or ROOT / "models" / "cites-emploi.tar.gz")
 
 
 def _answers(url: str) -> bool:
@@ -30,7 +39,8 @@ def _answers(url: str) -> bool:
 
 
 class Assistant:
-    """The two server processes of the assistant, on the given ports of the given interface."""
+    """The processes of the assistant, on the given ports of the given interface, all using the
+    booking database at `database_url` (default: DATABASE_URL, else the SQLite file in var/)."""
 
     def __init__(
         self,
@@ -40,8 +50,12 @@ class Assistant:
         interface: str = "127.0.0.1",
         auth_token: Optional[str] = None,
         log_dir: Optional[Path] = None,
+        database_url: Optional[str] = None,
+        territory: Optional[Path] = None,
     ) -> None:
         self.model = Path(model)
+        self.database_url = database_url or default_database_url()
+        self.territory = Path(territory or territory_path())
         self.rasa_port = rasa_port
         self.action_port = action_port
         self.interface = interface
@@ -66,19 +80,37 @@ class Assistant:
         path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
         return path
 
-    def _spawn(self, name: str, command: List[str]) -> None:
+    def _spawn(self, name: str, command: List[str], uses_database: bool = False) -> None:
         output = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = open(self.log_dir / f"{name}.log", "ab")
+        env = {**os.environ, **({"DATABASE_URL": self.database_url} if uses_database else {})}
         self.processes.append(
-            subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT if output else None)
+            subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+            )
         )
+
+    def prepare_database(self) -> LoadReport:
+        """Migrate the schema and load the territory file (idempotent: nothing twice)."""
+        migrate(self.database_url)
+        engine = make_engine(self.database_url)
+        try:
+            with session_factory(engine)() as db:
+                return load_territory(db, self.territory)
+        finally:
+            engine.dispose()
+
+    def start_reminder_sender(self) -> None:
+        self._spawn("reminders", [sys.executable, "-m", "bot.reminders"], uses_database=True)
 
     def start_action_server(self) -> None:
         self._spawn(
             "action-server",
             [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(self.action_port)],
+            uses_database=True,
         )
 
     def start_rasa_server(self) -> None:
@@ -95,10 +127,14 @@ class Assistant:
             command += ["--auth-token", self.auth_token]
         self._spawn("rasa-server", command)
 
-    def start(self, timeout: float = 300) -> None:
+    def start(self, timeout: float = 300) -> LoadReport:
+        """Prepare the database, start every process, wait for the servers; what was loaded."""
+        report = self.prepare_database()
         self.start_action_server()
         self.start_rasa_server()
+        self.start_reminder_sender()
         self.wait_until_ready(timeout)
+        return report
 
     def wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -149,9 +185,10 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     try:
-        assistant.start()
+        report = assistant.start()
         print(
-            "\nL'assistant est prêt.\n"
+            f"\nBase des inscriptions : {assistant.territory.name} chargé ({report}).\n"
+            "L'assistant est prêt.\n"
             f"  REST webhook : {assistant.rasa_url}/webhooks/rest/webhook\n"
             f"  API HTTP     : {assistant.rasa_url}/status"
             f"{' (jeton RASA_AUTH_TOKEN requis)' if assistant.auth_token else ''}\n"
@@ -165,6 +202,9 @@ def main() -> None:
         )
         while not stop_requested and all(p.poll() is None for p in assistant.processes):
             time.sleep(0.5)
+    except TerritoryError as error:
+        print(error, file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         pass
     finally:

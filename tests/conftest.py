@@ -27,10 +27,15 @@ def kb():
 
 
 @pytest.fixture(scope="session")
-def assistant():
-    """The trained model (built by `make test` before pytest) served by both real servers."""
+def assistant(tmp_path_factory):
+    """The trained model (built by `make test` before pytest) served by the real servers, with a
+    booking database of its own (the demo territory loaded), never the one in var/."""
     assert DEFAULT_MODEL.exists(), "no trained model: run the tests with `make test`"
-    servers = Assistant(rasa_port=free_port(), action_port=free_port(), log_dir=LOG_DIR)
+    database = tmp_path_factory.mktemp("assistant") / "bookings.db"
+    servers = Assistant(
+        rasa_port=free_port(), action_port=free_port(), log_dir=LOG_DIR,
+        database_url=f"sqlite:///{database}",
+    )
     servers.start(timeout=400)
     yield servers
     servers.stop()

@@ -186,3 +186,46 @@ def test_every_problem_is_reported_at_once(knowledge_copy):
     edit_fiche(knowledge_copy, "iae", lambda d: d.pop("contact"))
     message = load_error(knowledge_copy)
     assert "cej.yml" in message and "iae.yml" in message
+
+
+# --- the territory file --------------------------------------------------------------------
+
+
+def test_demo_territory_lists_fictional_centres_and_upcoming_sessions(kb):
+    from datetime import datetime, timezone
+
+    territory = kb.territory
+    assert len(territory.centres_sociaux) >= 2
+    assert all("(démo)" in centre.name for centre in territory.centres_sociaux)
+    assert re.fullmatch(r"01 99 00 \d\d \d\d|06 39 98 \d\d \d\d", territory.reception.phone)
+    assert territory.reception.email.endswith("@example.org")
+    now = datetime.now(timezone.utc)
+    upcoming = [s for s in territory.sessions(now) if s.starts_at > now]
+    assert len(upcoming) >= 8  # weekly series: never stale, whatever the date
+    slugs = {centre.slug for centre in territory.centres_sociaux}
+    assert all(session.centre in slugs for session in territory.sessions(now))
+
+
+def edit_territory(directory: Path, change) -> Path:
+    path = directory / "territory" / "demo.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_bad_weekly_session_names_file_and_field(knowledge_copy):
+    edit_territory(knowledge_copy, lambda d: d["cafe_sessions"][0]["recurring"].update(weekday="jeudy"))
+    message = load_error(knowledge_copy)
+    assert "demo.yml" in message and "'cafe_sessions.0.recurring.weekday'" in message
+
+
+def test_session_at_an_unknown_centre_is_refused(knowledge_copy):
+    edit_territory(knowledge_copy, lambda d: d["cafe_sessions"][1].update(centre="nulle-part"))
+    message = load_error(knowledge_copy)
+    assert "demo.yml" in message and "marronniers-mardi: unknown centre 'nulle-part'" in message
+
+
+def test_unknown_territory_field_is_refused(knowledge_copy):
+    edit_territory(knowledge_copy, lambda d: d["centres_sociaux"][0].update(parking="oui"))
+    assert "'centres_sociaux.0.parking'" in load_error(knowledge_copy)

@@ -3,7 +3,21 @@
 This layer knows nothing of Rasa, actions or channels.
 """
 
-from bot.knowledge.loader import KnowledgeBase, KnowledgeError, load_knowledge_base
+from bot.knowledge.loader import (
+    KnowledgeBase,
+    KnowledgeError,
+    load_knowledge_base,
+    load_territory_file,
+    territory_path,
+)
 from bot.knowledge.models import Fiche, Territory
 
-__all__ = ["Fiche", "KnowledgeBase", "KnowledgeError", "Territory", "load_knowledge_base"]
+__all__ = [
+    "Fiche",
+    "KnowledgeBase",
+    "KnowledgeError",
+    "Territory",
+    "load_knowledge_base",
+    "load_territory_file",
+    "territory_path",
+]

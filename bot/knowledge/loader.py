@@ -62,6 +62,22 @@ def _parse(model, path: Path, problems: List[str]):
         return None
 
 
+def territory_path(directory: Optional[Path] = None, territory: Optional[str] = None) -> Path:
+    """The territory file the knowledge base uses (KNOWLEDGE_DIR, TERRITORY, else the demo)."""
+    directory = Path(directory or os.environ.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR)
+    territory = territory or os.environ.get("TERRITORY") or DEFAULT_TERRITORY
+    return directory / "territory" / f"{territory}.yml"
+
+
+def load_territory_file(path: Path) -> Territory:
+    """One territory file, validated (the booking storage loads its centres and sessions)."""
+    problems: List[str] = []
+    territory = _parse(Territory, Path(path), problems)
+    if problems:
+        raise KnowledgeError("invalid territory file:\n" + "\n".join(problems))
+    return territory
+
+
 def load_knowledge_base(
     directory: Optional[Path] = None, territory: Optional[str] = None
 ) -> KnowledgeBase:
@@ -71,7 +87,6 @@ def load_knowledge_base(
     then to the repository's `knowledge/` and the demo territory.
     """
     directory = Path(directory or os.environ.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR)
-    territory = territory or os.environ.get("TERRITORY") or DEFAULT_TERRITORY
     problems: List[str] = []
 
     index_path = directory / "index.yml"
@@ -99,8 +114,7 @@ def load_knowledge_base(
     for missing in [i for i in known_ids if i not in files]:
         problems.append(f"{fiche_dir / (missing + '.yml')}: missing file for fiche '{missing}'")
 
-    territory_path = directory / "territory" / f"{territory}.yml"
-    territory_data = _parse(Territory, territory_path, problems)
+    territory_data = _parse(Territory, territory_path(directory, territory), problems)
 
     if problems:
         raise KnowledgeError("invalid knowledge base:\n" + "\n".join(problems))

@@ -5,10 +5,21 @@ loader adds the file name.
 """
 
 import re
-from datetime import date
-from typing import Dict, List, Literal
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Dict, List, Literal, Optional
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Extra, HttpUrl, constr, root_validator, validator
+from pydantic import (
+    BaseModel,
+    Extra,
+    HttpUrl,
+    StrictStr,
+    conint,
+    constr,
+    root_validator,
+    validator,
+)
 
 from bot.gsm7 import septets, to_gsm7, unsupported_characters
 
@@ -29,6 +40,21 @@ ASPECT_FIELDS = {
 }
 
 Text = constr(strip_whitespace=True, min_length=1)
+Slug = constr(strip_whitespace=True, regex=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+
+# Café emploi sessions happen in mainland France: recurring times are Paris wall-clock times.
+PARIS = ZoneInfo("Europe/Paris")
+WEEKDAYS = {
+    name: index
+    for index, names in enumerate(
+        [("lundi", "monday"), ("mardi", "tuesday"), ("mercredi", "wednesday"),
+         ("jeudi", "thursday"), ("vendredi", "friday"), ("samedi", "saturday"),
+         ("dimanche", "sunday")]
+    )
+    for name in names
+}
+_CLOCK = re.compile(r"^([01]?\d|2[0-3])[:h]([0-5]\d)$")
+_DATE_SUFFIX = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 
 # "552,29 €", "1 200 €", "5 000 euros": an amount in euros, whatever the spacing.
 _EURO_AMOUNT = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d+)?)\s*(?:€|euros?\b)")
@@ -132,6 +158,130 @@ class Contact(_Strict):
     hours: Text
 
 
+class CentreSocial(_Strict):
+    slug: Slug  # how sessions name their centre; never shown
+    name: Text
+    address: Text
+    quartier: Text
+    accessibility: Text
+    opening_hours: Text
+
+
+class Weekly(_Strict):
+    """A session every week on `weekday` at `time` (Paris), for the next `weeks` weeks."""
+
+    weekday: StrictStr
+    time: StrictStr  # quoted in YAML: unquoted 9:30 is read as a number
+    weeks: conint(ge=1, le=52)
+
+    @validator("weekday")
+    def _known_weekday(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in WEEKDAYS:
+            raise ValueError(f"'{value}' is not a weekday (lundi … dimanche, or monday … sunday)")
+        return value
+
+    @validator("time")
+    def _clock_time(cls, value: str) -> str:
+        if not _CLOCK.match(value.strip()):
+            raise ValueError(f"'{value}' is not a time of day like \"09:30\"")
+        return value.strip()
+
+    @property
+    def clock(self) -> time:
+        hours, minutes = _CLOCK.match(self.time).groups()
+        return time(int(hours), int(minutes))
+
+    def dates(self, now: datetime) -> List[datetime]:
+        """The next `weeks` start times from `now` on (a session later today counts)."""
+        today = now.astimezone(PARIS).date()
+        first = today + timedelta(days=(WEEKDAYS[self.weekday] - today.weekday()) % 7)
+        if datetime.combine(first, self.clock, tzinfo=PARIS) <= now:
+            first += timedelta(weeks=1)
+        return [
+            datetime.combine(first + timedelta(weeks=n), self.clock, tzinfo=PARIS)
+            for n in range(self.weeks)
+        ]
+
+
+class CafeSessionEntry(_Strict):
+    """One dated session (`starts_at`), or a weekly series (`recurring`), at a centre social."""
+
+    key: Slug  # a series' sessions get the key plus their date: tilleuls-jeudi-2026-12-03
+    centre: Slug
+    starts_at: Optional[datetime] = None
+    recurring: Optional[Weekly] = None
+    theme: Text
+    capacity: conint(gt=0)
+
+    @validator("starts_at")
+    def _with_offset(cls, value: Optional[datetime]) -> Optional[datetime]:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give the UTC offset, e.g. 2026-12-03T09:30:00+01:00")
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _dated_or_recurring(cls, values: Dict) -> Dict:
+        if (values.get("starts_at") is None) == (values.get("recurring") is None):
+            raise ValueError("give starts_at (one date) or recurring (every week), not both")
+        return values
+
+
+@dataclass(frozen=True)
+class DatedSession:
+    """A session with its own date: what the database holds."""
+
+    key: str
+    centre: str
+    starts_at: datetime
+    theme: str
+    capacity: int
+
+
 class Territory(_Strict):
     name: Text
     reception: Contact
+    centres_sociaux: List[CentreSocial] = []
+    cafe_sessions: List[CafeSessionEntry] = []
+
+    @root_validator(skip_on_failure=True)
+    def _consistent(cls, values: Dict) -> Dict:
+        problems = []
+        slugs = [centre.slug for centre in values["centres_sociaux"]]
+        problems += [f"centres_sociaux: {slug}: appears more than once" for slug in _repeated(slugs)]
+        keys = [entry.key for entry in values["cafe_sessions"]]
+        problems += [f"cafe_sessions: {key}: appears more than once" for key in _repeated(keys)]
+        series = [entry.key for entry in values["cafe_sessions"] if entry.recurring]
+        for entry in values["cafe_sessions"]:
+            if entry.centre not in slugs:
+                problems.append(f"cafe_sessions: {entry.key}: unknown centre '{entry.centre}'")
+            prefix = _DATE_SUFFIX.sub("", entry.key)
+            if entry.recurring is None and prefix != entry.key and prefix in series:
+                problems.append(
+                    f"cafe_sessions: {entry.key}: a session of the weekly series '{prefix}' "
+                    "could get this key"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return values
+
+    def sessions(self, now: datetime) -> List[DatedSession]:
+        """Every session with its own date and key, weekly series expanded from `now` on."""
+        dated = []
+        for entry in self.cafe_sessions:
+            if entry.recurring is None:
+                starts = [(entry.key, entry.starts_at)]
+            else:
+                starts = [
+                    (f"{entry.key}-{start.date().isoformat()}", start)
+                    for start in entry.recurring.dates(now)
+                ]
+            dated += [
+                DatedSession(key, entry.centre, start, entry.theme, entry.capacity)
+                for key, start in starts
+            ]
+        return dated
+
+
+def _repeated(items: List[str]) -> List[str]:
+    return sorted({item for item in items if items.count(item) > 1})

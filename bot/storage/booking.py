@@ -112,10 +112,11 @@ def book(
     phone = normalise_french_phone(phone)
     try:
         with transaction(db):
-            replayed = _by_idempotency_key(db, idempotency_key)
+            replayed = _by_idempotency_key(db, idempotency_key) or _refuse_duplicate(
+                db, session_id, phone, idempotency_key
+            )
             if replayed is not None:
                 return replayed
-            _refuse_duplicate(db, session_id, phone)
             if not _take_place(db, session_id, now):
                 raise _why_no_place(db, session_id, now)
             session = db.get(CafeSession, session_id, populate_existing=True)
@@ -154,7 +155,9 @@ def join_waiting_list(
                 raise SessionPast(session_id)
             if session.places_left > 0:
                 raise PlacesLeft(session_id)
-            _refuse_duplicate(db, session_id, phone)
+            replayed = _refuse_duplicate(db, session_id, phone, idempotency_key)
+            if replayed is not None:
+                return replayed
             return _add_booking(
                 db, session, first_name, phone, channel, WAITING, idempotency_key, now
             )
@@ -296,10 +299,20 @@ def _active_booking(db: Session, session_id: int, phone: str) -> Optional[Bookin
     ).scalar_one_or_none()
 
 
-def _refuse_duplicate(db: Session, session_id: int, phone: str) -> None:
-    """The friendly answer in the common case; the partial unique index enforces it in races."""
-    if _active_booking(db, session_id, phone) is not None:
-        raise AlreadyBooked(session_id)
+def _refuse_duplicate(
+    db: Session, session_id: int, phone: str, idempotency_key: Optional[str] = None
+) -> Optional[Booking]:
+    """The friendly answer in the common case; the partial unique index enforces it in races.
+
+    The phone's place may be this very request, committed by a concurrent retry after our key
+    lookup (PostgreSQL reads each statement afresh): that is a replay, returned, not refused.
+    """
+    active = _active_booking(db, session_id, phone)
+    if active is None:
+        return None
+    if idempotency_key is not None and active.idempotency_key == idempotency_key:
+        return active
+    raise AlreadyBooked(session_id)
 
 
 def _take_place(db: Session, session_id: int, now: datetime) -> bool:

@@ -5,7 +5,7 @@ import io
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import yaml
@@ -133,3 +133,68 @@ def test_export_lists_the_places_then_the_waiting_list(db, database_url, session
     )
     assert run.returncode == 0, run.stderr
     assert list(csv.reader(io.StringIO(run.stdout))) == rows
+
+
+def test_a_weekly_series_is_expanded_from_today_and_reloads_add_only_new_weeks(db, tmp_path, now):
+    def weekly(data):
+        data["cafe_sessions"] = [{
+            "key": "tilleuls-jeudi", "centre": "tilleuls", "theme": "Rencontre employeurs",
+            "capacity": 12, "recurring": {"weekday": "jeudi", "time": "09:30", "weeks": 3},
+        }]
+
+    path = _edited(tmp_path, weekly)
+    assert load_territory(db, path, now=now).sessions_created == 3  # now: Wednesday 25 November
+    keys = db.execute(select(CafeSession.key).order_by(CafeSession.starts_at)).scalars().all()
+    assert keys == ["tilleuls-jeudi-2026-11-26", "tilleuls-jeudi-2026-12-03",
+                    "tilleuls-jeudi-2026-12-10"]
+    again = load_territory(db, path, now=now)
+    assert (again.sessions_created, again.sessions_updated) == (0, 0)
+    week_later = load_territory(db, path, now=now + timedelta(days=7))
+    assert (week_later.sessions_created, week_later.sessions_updated) == (1, 0)
+    first = db.execute(select(CafeSession).where(CafeSession.key == keys[0])).scalar_one()
+    assert first.starts_at == datetime(2026, 11, 26, 8, 30, tzinfo=timezone.utc)  # Paris winter
+
+
+def test_a_weekly_series_keeps_paris_time_across_the_clock_change(db, tmp_path):
+    def weekly(data):
+        data["cafe_sessions"] = [{
+            "key": "marronniers-samedi", "centre": "marronniers", "theme": "CV", "capacity": 5,
+            "recurring": {"weekday": "saturday", "time": "10:00", "weeks": 2},
+        }]
+
+    spring = datetime(2027, 3, 22, 12, 0, tzinfo=timezone.utc)  # clocks go forward on 28 March
+    load_territory(db, _edited(tmp_path, weekly), now=spring)
+    starts = db.execute(select(CafeSession.starts_at).order_by(CafeSession.starts_at)).scalars()
+    assert list(starts) == [datetime(2027, 3, 27, 9, 0, tzinfo=timezone.utc),
+                            datetime(2027, 4, 3, 8, 0, tzinfo=timezone.utc)]
+
+
+@pytest.mark.parametrize(
+    "recurring, field, reason",
+    [
+        ({"weekday": "jeudy", "time": "09:30", "weeks": 4}, "recurring.weekday", "not a weekday"),
+        ({"weekday": "jeudi", "time": 570, "weeks": 4}, "recurring.time", "str"),
+        ({"weekday": "jeudi", "time": "25:00", "weeks": 4}, "recurring.time", "time of day"),
+        ({"weekday": "jeudi", "time": "09:30", "weeks": 0}, "recurring.weeks", "greater"),
+        ({"weekday": "jeudi", "time": "09:30"}, "recurring.weeks", "field required"),
+    ],
+)
+def test_a_bad_series_names_the_file_and_the_field(db, tmp_path, now, recurring, field, reason):
+    def broken(data):
+        data["cafe_sessions"][0].pop("starts_at")
+        data["cafe_sessions"][0]["recurring"] = recurring
+
+    path = _edited(tmp_path, broken)
+    with pytest.raises(TerritoryError) as error:
+        load_territory(db, path, now=now)
+    message = str(error.value)
+    assert str(path) in message and f"cafe_sessions.0.{field}" in message and reason in message
+    assert _count(db, CafeSession) == 0
+
+
+def test_a_session_is_dated_or_weekly_not_both(db, tmp_path, now):
+    def both(data):
+        data["cafe_sessions"][0]["recurring"] = {"weekday": "jeudi", "time": "9:30", "weeks": 2}
+
+    with pytest.raises(TerritoryError, match="'cafe_sessions.0': give starts_at .* not both"):
+        load_territory(db, _edited(tmp_path, both), now=now)

@@ -1,0 +1,56 @@
+"""The action server's access to the booking database: `DATABASE_URL`, or the SQLite file under
+`var/` by default (bot/storage/database.py).
+
+The schema is migrated on the first use of a database in this process (`make run` has already
+done it; this covers an action server started on its own). Database work runs in a worker
+thread so one slow query does not stall every conversation. A database that is down, unreachable
+or locked too long becomes `DatabaseUnavailable`, logged here once per failure: the actions
+answer politely, the resident never sees a traceback.
+"""
+
+import asyncio
+import logging
+import threading
+from typing import Callable, Dict, TypeVar
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage.database import database_url, make_engine, migrate, session_factory
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+
+_factories: Dict[str, sessionmaker] = {}
+_lock = threading.Lock()
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The booking database cannot be used right now; nothing was changed."""
+
+
+def _factory(url: str) -> sessionmaker:
+    with _lock:
+        if url not in _factories:
+            migrate(url)
+            _factories[url] = session_factory(make_engine(url))
+        return _factories[url]
+
+
+def _work(url: str, work: Callable[[Session], T]) -> T:
+    try:
+        with _factory(url)() as db:
+            return work(db)
+    except _DOWN as error:
+        shown = make_url(url).render_as_string(hide_password=True)
+        logger.error("booking database unavailable (%s): %s", shown, error)
+        raise DatabaseUnavailable(str(error)) from error
+
+
+async def in_database(work: Callable[[Session], T]) -> T:
+    """`work(db)` with a fresh session on the current `DATABASE_URL`, in a worker thread."""
+    return await asyncio.to_thread(_work, database_url(), work)

@@ -1,0 +1,155 @@
+"""Reminder sender: delivers the due outbox messages of café emploi bookings, then deletes the
+personal data no longer needed (bot/storage/retention.py). `make run` starts it with the servers.
+
+    python -m bot.reminders [--once] [--interval SECONDS]
+
+The outbox (bot/storage/outbox.py) holds two kinds of message: the reminder, the evening before
+the session, and "a place is yours" for the first person on a waiting list. Each goes back on the
+channel the person booked from, through that channel's transport:
+
+- channels that cannot reach a person outside a conversation (the REST API, the web widget, the
+  terminal) have no way to push: the message is only written to the log (kind, reference,
+  channel; no name or phone) and its outbox row is marked sent, so it is not retried. Nobody
+  receives it. README.md says so.
+- `sms` has no transport until the SMS channel exists: its messages stay in the outbox, retried
+  later, and are sent once that transport is registered in `TRANSPORTS`.
+
+Message texts are the responses `utter_booking_reminder` and `utter_waitlist_promoted` of
+domain.yml, like everything a resident reads.
+"""
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import time
+from datetime import datetime
+from functools import lru_cache
+from typing import Callable, Dict, List, Optional
+
+import yaml
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import sessionmaker
+
+from bot.french_dates import format_when
+from bot.storage.database import ROOT, make_engine, migrate, session_factory
+from bot.storage.models import REMINDER, WAITLIST_PROMOTED, utc_now
+from bot.storage.outbox import Message, deliver_due
+from bot.storage.retention import purge_personal_data
+
+logger = logging.getLogger("bot.reminders")
+
+DEFAULT_INTERVAL_SECONDS = 60
+RESPONSES = {REMINDER: "utter_booking_reminder", WAITLIST_PROMOTED: "utter_waitlist_promoted"}
+# Rasa channels that answer a request but cannot start a conversation with a person.
+NO_PUSH_CHANNELS = ("rest", "socketio", "cmdline")
+
+Transport = Callable[[Message, str], None]
+
+
+class NoTransport(RuntimeError):
+    """No way to deliver on this channel yet: the message stays in the outbox."""
+
+
+@lru_cache(maxsize=1)
+def _templates() -> Dict[str, str]:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {kind: domain["responses"][name][0]["text"] for kind, name in RESPONSES.items()}
+
+
+def render(message: Message) -> str:
+    """The message's text, in French, from its domain.yml response."""
+    return _templates()[message.kind].format(
+        first_name=message.first_name,
+        when=format_when(message.session_starts_at),
+        centre_name=message.centre_name,
+        centre_address=message.centre_address,
+        reference=message.reference,
+    )
+
+
+def log_only(message: Message, text: str) -> None:
+    """For channels that cannot push: say in the log that the message was due; deliver nothing."""
+    logger.warning(
+        "%s for booking %s not delivered: channel '%s' cannot push (%d characters)",
+        message.kind, message.reference, message.channel, len(text),
+    )
+
+
+# The transport of each channel that has one. The SMS issue adds "sms" here.
+TRANSPORTS: Dict[str, Transport] = {channel: log_only for channel in NO_PUSH_CHANNELS}
+
+
+def sender(by_channel: Dict[str, Transport]) -> Callable[[Message], None]:
+    """What `deliver_due` calls for each message: render it, hand it to its channel's transport."""
+
+    def send(message: Message) -> None:
+        transport = by_channel.get(message.channel)
+        if transport is None:
+            raise NoTransport(f"no transport for channel '{message.channel}' yet")
+        transport(message, render(message))
+
+    return send
+
+
+def run_once(
+    db_factory: sessionmaker, send: Callable[[Message], None], now: Optional[datetime] = None
+) -> Dict[str, int]:
+    """One round: deliver what is due, then purge; how many of each."""
+    now = now or utc_now()
+    sent = deliver_due(db_factory, send, now)
+    with db_factory() as db:
+        purged = purge_personal_data(db, now)
+    return {"sent": sent, "purged": purged}
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description="Deliver due café emploi messages.")
+    parser.add_argument("--once", action="store_true", help="one round, then exit")
+    parser.add_argument(
+        "--interval", type=float,
+        default=float(os.environ.get("REMINDER_INTERVAL", DEFAULT_INTERVAL_SECONDS)),
+        help="seconds between rounds",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    stop_requested = False
+
+    def request_stop(signum, frame):
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+    send = sender(TRANSPORTS)
+    engine = make_engine()
+    migrated = False
+    try:
+        while True:
+            failed = False
+            try:
+                if not migrated:
+                    migrate()
+                    migrated = True
+                counts = run_once(session_factory(engine), send)
+                if any(counts.values()):
+                    logger.info("%(sent)d message(s) handled, %(purged)d booking(s) purged", counts)
+            except (OperationalError, InterfaceError) as error:
+                failed = True
+                logger.error("booking database unavailable, retrying next round: %s", error)
+            if args.once:
+                return 1 if failed else 0
+            deadline = time.monotonic() + args.interval
+            while not stop_requested and time.monotonic() < deadline:
+                time.sleep(min(0.5, args.interval))
+            if stop_requested:
+                return 0
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
