@@ -4,6 +4,8 @@ A single character outside the GSM-7 alphabet (’, œ, ê, an emoji…) switche
 cuts a segment from 160 to 70 characters, so SMS text is transliterated before it is counted or sent.
 """
 
+import re
+
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -18,7 +20,7 @@ _TRANSLITERATION = str.maketrans(
         "â": "a", "ê": "e", "î": "i", "ô": "o", "û": "u", "ë": "e", "ï": "i", "ÿ": "y",
         "ç": "c", "œ": "oe", "Œ": "OE", "á": "a", "í": "i", "ó": "o", "ú": "u",
         "À": "A", "Â": "A", "È": "E", "Ê": "E", "Ë": "E", "Î": "I", "Ï": "I", "Ô": "O",
-        "Ù": "U", "Û": "U",
+        "Ù": "U", "Û": "U", "•": "-", "→": "->",
     }
 )
 
@@ -38,3 +40,28 @@ def unsupported_characters(text: str) -> set:
 def septets(text: str) -> int:
     """Length of GSM-7 text in septets (extension characters count twice)."""
     return sum(2 if c in GSM7_EXTENSION else 1 for c in text)
+
+
+# A lone SMS holds 160 septets; parts of a concatenated one 153 (the rest is the joining header).
+SINGLE_SEGMENT_SEPTETS = 160
+CONCATENATED_SEGMENT_SEPTETS = 153
+_SPACES = re.compile(r"[ ]{2,}")
+
+
+def to_sms_text(text: str) -> str:
+    """`to_gsm7`, then the spaces left where emoji or symbols were dropped are closed up."""
+    lines = (_SPACES.sub(" ", line).strip() for line in to_gsm7(text).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def segments(text: str) -> int:
+    """How many SMS segments GSM-7 `text` takes; an escape pair is never split across two."""
+    if septets(text) <= SINGLE_SEGMENT_SEPTETS:
+        return 1
+    count, used = 1, 0
+    for character in text:
+        size = 2 if character in GSM7_EXTENSION else 1
+        if used + size > CONCATENATED_SEGMENT_SEPTETS:
+            count, used = count + 1, 0
+        used += size
+    return count

@@ -1,6 +1,6 @@
 """Start the assistant: bring the booking database up to date (schema migrations, the territory
-file's centres and sessions), then the Rasa server, the action server and the reminder sender;
-wait until the servers answer; stop everything together.
+file's centres and sessions), then the Rasa server, the action server, the reminder sender and
+the alert sender; wait until the servers answer; stop everything together.
 
 `make run` uses it in the foreground; the tests use it to talk to the real servers over HTTP,
 with their own database (`database_url`).
@@ -106,6 +106,18 @@ class Assistant:
     def start_reminder_sender(self) -> None:
         self._spawn("reminders", [sys.executable, "-m", "bot.reminders"], uses_database=True)
 
+    def start_alert_sender(self) -> None:
+        self._spawn("alerts", [sys.executable, "-m", "bot.alerts"], uses_database=True)
+
+    def start_console(self, port: int) -> str:
+        """The coordinator console (console/), on this instance's database and model; its URL.
+        It loads an activated model into this Rasa server (PUT /model)."""
+        self._spawn("console", [
+            sys.executable, "-m", "console", "--port", str(port),
+            "--rasa-url", self.rasa_url, "--model", str(self.model),
+        ], uses_database=True)
+        return f"http://127.0.0.1:{port}"
+
     def start_action_server(self) -> None:
         self._spawn(
             "action-server",
@@ -125,7 +137,7 @@ class Assistant:
         ]
         if self.auth_token:
             command += ["--auth-token", self.auth_token]
-        self._spawn("rasa-server", command)
+        self._spawn("rasa-server", command, uses_database=True)
 
     def start(self, timeout: float = 300) -> LoadReport:
         """Prepare the database, start every process, wait for the servers; what was loaded."""
@@ -133,6 +145,7 @@ class Assistant:
         self.start_action_server()
         self.start_rasa_server()
         self.start_reminder_sender()
+        self.start_alert_sender()
         self.wait_until_ready(timeout)
         return report
 
@@ -184,19 +197,29 @@ def main() -> None:
         stop_requested = True
 
     signal.signal(signal.SIGTERM, request_stop)
+    # Here, not at the top: the SMS channel imports Rasa, which the tests' import of this module
+    # need not pay for.
+    from channels.sms.example import curl_command
+
     try:
         report = assistant.start()
+        console_url = assistant.start_console(int(os.environ.get("CONSOLE_PORT", 5080)))
         print(
             f"\nBase des inscriptions : {assistant.territory.name} chargé ({report}).\n"
             "L'assistant est prêt.\n"
             f"  REST webhook : {assistant.rasa_url}/webhooks/rest/webhook\n"
+            f"  Widget web   : {assistant.rasa_url}/webhooks/web/demo (page de démonstration)\n"
+            f"  SMS (Twilio) : {assistant.rasa_url}/webhooks/sms/webhook\n"
             f"  API HTTP     : {assistant.rasa_url}/status"
             f"{' (jeton RASA_AUTH_TOKEN requis)' if assistant.auth_token else ''}\n"
             f"  Actions      : {assistant.action_url}/webhook\n"
+            f"  Console      : {console_url} (comptes : python -m console.accounts create)\n"
             "Essayez :\n"
             f"  curl -s -X POST {assistant.rasa_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' "
             "-d '{\"sender\": \"demo\", \"message\": \"c koi le cej\"}'\n"
+            "Un SMS signé comme Twilio le signe (python -m channels.sms.example) :\n"
+            f"  {curl_command(assistant.rasa_url, 'c koi le cej')}\n"
             "Ctrl-C pour arrêter.\n",
             flush=True,
         )

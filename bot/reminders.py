@@ -11,8 +11,9 @@ channel the person booked from, through that channel's transport:
   terminal) have no way to push: the message is only written to the log (kind, reference,
   channel; no name or phone) and its outbox row is marked sent, so it is not retried. Nobody
   receives it. README.md says so.
-- `sms` has no transport until the SMS channel exists: its messages stay in the outbox, retried
-  later, and are sent once that transport is registered in `TRANSPORTS`.
+- `sms` goes out through the SMS channel's operator (channels/sms/reminders.py), unless the
+  number answered STOP (then it is marked handled, unsent); a failed send stays in the outbox
+  and is retried later.
 
 Message texts are the responses `utter_booking_reminder` and `utter_waitlist_promoted` of
 domain.yml, like everything a resident reads.
@@ -37,6 +38,7 @@ from bot.storage.database import ROOT, make_engine, migrate, session_factory
 from bot.storage.models import REMINDER, WAITLIST_PROMOTED, utc_now
 from bot.storage.outbox import Message, deliver_due
 from bot.storage.retention import purge_personal_data
+from channels.sms.reminders import reminder_transport
 
 logger = logging.getLogger("bot.reminders")
 
@@ -77,7 +79,7 @@ def log_only(message: Message, text: str) -> None:
     )
 
 
-# The transport of each channel that has one. The SMS issue adds "sms" here.
+# The transport of each channel that has one; `main` adds "sms", which needs the database.
 TRANSPORTS: Dict[str, Transport] = {channel: log_only for channel in NO_PUSH_CHANNELS}
 
 
@@ -124,8 +126,8 @@ def main(argv: List[str]) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    send = sender(TRANSPORTS)
     engine = make_engine()
+    send = sender({**TRANSPORTS, "sms": reminder_transport(session_factory(engine))})
     migrated = False
     try:
         while True:

@@ -3,6 +3,7 @@ knowledge base and domain (the same actions are exercised over HTTP in test_conv
 
 from pathlib import Path
 
+import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
@@ -14,6 +15,15 @@ from bot.actions.knowledge import ActionAnswerAspect, ActionAnswerFiche, ActionL
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def own_database(tmp_path_factory):
+    """The actions record for the console (bot/actions/review.py): never into var/."""
+    with pytest.MonkeyPatch.context() as patch:
+        database = tmp_path_factory.mktemp("actions") / "review.db"
+        patch.setenv("DATABASE_URL", f"sqlite:///{database}")
+        yield
 
 
 def tracker(intent, entities=(), ranking=(), channel="rest", earlier_slot=None) -> Tracker:
@@ -119,5 +129,6 @@ def test_reception_contact_comes_from_the_territory_file(kb):
 
 def test_final_fallback_hands_over_and_forgets_the_message(kb):
     messages, events = run(ActionDefaultFallback(), tracker("nlu_fallback"))
-    assert [m["response"] for m in messages] == ["utter_default", "utter_reception_contact"]
+    assert [m["response"] for m in messages] == [
+        "utter_default", "utter_reception_contact", "utter_offer_alert"]
     assert events == [UserUtteranceReverted()]

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from bot.evaluation import evaluate, load_examples
+from bot.launcher import DEFAULT_MODEL
 from tests.conftest import post_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +31,7 @@ def test_rasa_data_validate_is_clean():
 
 
 def test_rasa_test_stories_pass(tmp_path):
-    result = rasa("test", "core", "--model", "models/cites-emploi.tar.gz", "--stories", "tests/stories",
+    result = rasa("test", "core", "--model", str(DEFAULT_MODEL), "--stories", "tests/stories",
                   "--out", str(tmp_path), "--fail-on-prediction-errors")
     failed = tmp_path / "failed_test_stories.yml"
     assert result.returncode == 0, (failed.read_text() if failed.exists() else "") + result.stderr[-3000:]

@@ -1,6 +1,7 @@
 """The reminder sender as `make run` starts it: a real process on a real SQLite database. A
-channel that cannot push is logged, never pretended delivered; SMS waits for its transport;
-the personal data of past sessions is deleted."""
+channel that cannot push is logged, never pretended delivered; SMS goes to the operator (a local
+imitation of Twilio), not to a number that answered STOP; the personal data of past sessions
+is deleted."""
 
 import os
 import subprocess
@@ -11,12 +12,16 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from bot.gsm7 import segments
 from bot.reminders import render
 from bot.storage.booking import book
-from bot.storage.database import ROOT, make_engine, migrate, session_factory
-from bot.storage.models import Booking, CafeSession, Outbox
+from bot.storage.database import ROOT, make_engine, migrate, session_factory, transaction
+from bot.storage.models import Booking, CafeSession, Outbox, SmsOptOut
 from bot.storage.outbox import Message
 from bot.storage.territory import load_territory
+from channels.sms.privacy import number_hash
+from tests.channels.fake_twilio import FakeTwilio
+from tests.channels.sms_support import SMS_ENV
 
 FIXTURE = ROOT / "tests" / "fixtures" / "territory.yml"
 
@@ -44,21 +49,29 @@ def database(tmp_path):
     engine.dispose()
 
 
-def sender_round(url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+def sender_round(url: str, **extra_env: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1", **extra_env}
     return subprocess.run([sys.executable, "-m", "bot.reminders", "--once"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
-def test_due_messages_are_logged_for_web_kept_for_sms_and_old_data_is_purged(database):
+def test_due_messages_are_logged_for_web_sent_for_sms_and_old_data_is_purged(database):
     url, db, sessions = database
     now = datetime.now(timezone.utc)
     web = book(db, sessions["soon"].id, "Awa", "06 39 98 00 01", "rest")
     sms = book(db, sessions["soon"].id, "Yanis", "06 39 98 00 02", "sms")
+    stopped = book(db, sessions["soon"].id, "Inès", "06 39 98 00 04", "sms")
     old_id = book(db, sessions["over"].id, "Sam", "06 39 98 00 03", "rest",
                   now=now - timedelta(days=4)).id
+    with transaction(db):
+        db.add(SmsOptOut(sender_hash=number_hash(SMS_ENV["SMS_HASH_KEY"], "+33639980004"),
+                         opted_out_at=now))
 
-    first = sender_round(url)
+    operator = FakeTwilio().start()
+    try:
+        first = sender_round(url, **SMS_ENV, SMS_API_BASE=operator.base_url)
+    finally:
+        operator.stop()
     assert first.returncode == 0, first.stderr
     assert f"reminder for booking {web.reference} not delivered: channel 'rest' cannot push" in first.stderr
     assert "Awa" not in first.stderr and "+3363998" not in first.stderr
@@ -67,8 +80,12 @@ def test_due_messages_are_logged_for_web_kept_for_sms_and_old_data_is_purged(dat
     db.expire_all()
     reminders = {m.booking_id: m for m in db.execute(select(Outbox)).scalars()}
     assert reminders[web.id].sent_at is not None
-    assert reminders[sms.id].sent_at is None
-    assert reminders[sms.id].last_error == "NoTransport: no transport for channel 'sms' yet"
+    assert reminders[sms.id].sent_at is not None and reminders[stopped.id].sent_at is not None
+    [reminder] = reminders_sent = operator.sent_to("+33639980002")
+    assert reminder.startswith("Rappel") and sms.reference in reminder
+    assert all(segments(text) <= 2 for text in reminders_sent)
+    assert operator.sent_to("+33639980004") == []  # answered STOP
+    assert "answered STOP" in first.stderr
     assert db.get(Booking, old_id) is None  # the session is over: name and phone are gone
 
     second = sender_round(url)

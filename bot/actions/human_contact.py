@@ -1,6 +1,6 @@
 """Human-contact skill: when the bot is not enough, give the territory's reception contact.
 
-The référent-alert issue will turn this into a consented call-back request.
+Asking for a person also offers a call-back by a référent (bot/actions/referent_alert.py).
 """
 
 from typing import Any, Dict, List, Text
@@ -10,6 +10,8 @@ from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.context import knowledge_base
+from bot.actions.review import record_misunderstood
+from bot.storage.models import FALLBACK
 
 
 def utter_reception_contact(dispatcher: CollectingDispatcher) -> None:
@@ -36,7 +38,8 @@ class ActionReceptionContact(Action):
 
 
 class ActionDefaultFallback(Action):
-    """Last stage of the two-stage fallback: say so plainly and hand over to a person."""
+    """Last stage of the two-stage fallback: say so plainly, hand over to a person, and offer a
+    call-back by a référent."""
 
     def name(self) -> Text:
         return "action_default_fallback"
@@ -46,5 +49,7 @@ class ActionDefaultFallback(Action):
     ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_default")
         utter_reception_contact(dispatcher)
+        dispatcher.utter_message(response="utter_offer_alert")
+        record_misunderstood(tracker, FALLBACK, domain["responses"]["utter_default"][0]["text"])
         # Forget the message that was not understood so it does not steer the next prediction.
         return [UserUtteranceReverted()]

@@ -16,6 +16,7 @@ from bot.actions.context import (
     source_payload,
     wants_short_answer,
 )
+from bot.actions.review import record_answer
 
 ASPECT_INTENTS = {
     "ask_amount": "amount",
@@ -41,6 +42,7 @@ class ActionAnswerFiche(Action):
         text = fiche.sms if wants_short_answer(tracker) else fiche.answer
         dispatcher.utter_message(text=text, json_message=source_payload(fiche, "overview"))
         dispatcher.utter_message(response="utter_fiche_followup")
+        record_answer(tracker, fiche.id, text)
         return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
 
 
@@ -60,6 +62,7 @@ class ActionAnswerAspect(Action):
             dispatcher.utter_message(response="utter_ask_which_dispositif")
             return [SlotSet(DISPOSITIF_SLOT, None)]
         dispatcher.utter_message(text=fiche.aspect(aspect), json_message=source_payload(fiche, aspect))
+        record_answer(tracker, fiche.id, fiche.aspect(aspect))
         return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
 
 

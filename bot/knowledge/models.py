@@ -30,6 +30,14 @@ THEMES = (
     "logement", "argent", "sante", "reseau", "entreprise",
 )
 
+# What a call-back request to a référent can be about, and how it is shown (buttons, emails).
+ALERT_THEME_LABELS = {
+    "emploi": "Emploi", "formation": "Formation", "mobilite": "Mobilité",
+    "garde-enfants": "Garde d'enfants", "logement": "Logement", "argent": "Argent",
+    "sante": "Santé", "autre": "Autre",
+}
+ALERT_THEMES = tuple(ALERT_THEME_LABELS)
+
 # Aspects a resident can ask about once a dispositif is in context, and the field that answers.
 ASPECT_FIELDS = {
     "overview": "answer",
@@ -167,6 +175,19 @@ class CentreSocial(_Strict):
     opening_hours: Text
 
 
+class Referent(_Strict):
+    """Who calls residents back: an alert goes to the référent of its theme and quartier."""
+
+    name: Text
+    email: Text
+    phone: Text
+    themes: List[Literal[ALERT_THEMES]] = []  # type: ignore[valid-type]
+    quartiers: List[Text] = []  # empty: every quartier
+
+    def handles(self, theme: str, quartier: str) -> bool:
+        return theme in self.themes and (not self.quartiers or quartier in self.quartiers)
+
+
 class Weekly(_Strict):
     """A session every week on `weekday` at `time` (Paris), for the next `weeks` weeks."""
 
@@ -241,8 +262,22 @@ class DatedSession:
 class Territory(_Strict):
     name: Text
     reception: Contact
+    # How soon a référent calls back, as told to residents: "2 jours ouvrés".
+    callback_delay: Text
+    # Gets the alerts no référent handles.
+    coordinator: Referent
+    referents: List[Referent] = []
     centres_sociaux: List[CentreSocial] = []
     cafe_sessions: List[CafeSessionEntry] = []
+
+    @property
+    def quartiers(self) -> List[str]:
+        """The territory's quartiers, in the order of its centres."""
+        return list(dict.fromkeys(centre.quartier for centre in self.centres_sociaux))
+
+    def referent_for(self, theme: str, quartier: str) -> Referent:
+        """The first référent for this theme and quartier, else the coordinator."""
+        return next((r for r in self.referents if r.handles(theme, quartier)), self.coordinator)
 
     @root_validator(skip_on_failure=True)
     def _consistent(cls, values: Dict) -> Dict:
@@ -251,6 +286,12 @@ class Territory(_Strict):
         problems += [f"centres_sociaux: {slug}: appears more than once" for slug in _repeated(slugs)]
         keys = [entry.key for entry in values["cafe_sessions"]]
         problems += [f"cafe_sessions: {key}: appears more than once" for key in _repeated(keys)]
+        quartiers = {centre.quartier for centre in values["centres_sociaux"]}
+        for referent in values["referents"]:
+            problems += [
+                f"referents: {referent.name}: unknown quartier '{quartier}'"
+                for quartier in referent.quartiers if quartier not in quartiers
+            ]
         series = [entry.key for entry in values["cafe_sessions"] if entry.recurring]
         for entry in values["cafe_sessions"]:
             if entry.centre not in slugs:

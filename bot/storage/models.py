@@ -1,4 +1,5 @@
-"""Tables for café emploi bookings: centres sociaux, sessions, bookings and the outbox.
+"""Tables for café emploi bookings (centres sociaux, sessions, bookings and their outbox) and for
+alerts to a référent (alerts and their deliveries).
 
 The invariants that must hold under concurrency live here as constraints, so that the database,
 not Python, refuses an overbooked session or a second place for the same phone.
@@ -7,6 +8,7 @@ not Python, refuses an overbooked session or a second place for the same phone.
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -152,5 +154,250 @@ class Outbox(Base):
     booking = relationship("Booking", back_populates="messages")
 
 
+EMAIL = "email"
+WEBHOOK = "webhook"
+
+
+class Alert(Base):
+    """A resident's consented request to be called back, and the référent it goes to."""
+
+    __tablename__ = "alert"
+    __table_args__ = (
+        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="reachable"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(16), nullable=False, unique=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    consent_at = Column(UTCDateTime, nullable=False)
+    first_name = Column(String(60), nullable=False)
+    phone = Column(String(16))  # E.164
+    email = Column(String(254))
+    theme = Column(String(30), nullable=False)
+    quartier = Column(String(120), nullable=False)
+    availability = Column(String(200), nullable=False)
+    summary = Column(Text, nullable=False)
+    channel = Column(String(20), nullable=False)
+    # Raised by a staff member for the person in front of them.
+    on_behalf = Column(Boolean, nullable=False, default=False, server_default=text("false"))
+    referent_name = Column(String(200), nullable=False)
+    referent_email = Column(String(254), nullable=False)
+    idempotency_key = Column(String(100), unique=True)
+
+    deliveries = relationship("AlertDelivery", back_populates="alert")
+
+
+class AlertDelivery(Base):
+    """The alert's outbox: one row per target (email, webhook), pending until sent once."""
+
+    __tablename__ = "alert_delivery"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "target"),
+        CheckConstraint("target IN ('email', 'webhook')", name="target_known"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    alert_id = Column(ForeignKey("alert.id"), nullable=False, index=True)
+    target = Column(String(10), nullable=False)
+    next_attempt_at = Column(UTCDateTime, nullable=False, index=True)
+    sent_at = Column(UTCDateTime)
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    last_error = Column(Text)
+
+    alert = relationship("Alert", back_populates="deliveries")
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+class Feedback(Base):
+    """A resident's "utile / pas utile" on one answer: which answer, about which fiche, and what
+    they had asked; nothing else about them (`conversation` is the widget's random id)."""
+
+    __tablename__ = "feedback"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+    channel = Column(String(20), nullable=False)
+    conversation = Column(String(64), nullable=False)
+    useful = Column(Boolean, nullable=False)
+    fiche = Column(String(60))
+    bot_text = Column(Text, nullable=False)
+    user_text = Column(Text)
+
+
+PENDING = "pending"
+SENT = "sent"
+DROPPED = "dropped"
+
+
+class SmsInbound(Base):
+    """An SMS received: its operator id makes a retried webhook count once; the sender is a keyed
+    hash (rate limit), never the number."""
+
+    __tablename__ = "sms_inbound"
+
+    id = Column(Integer, primary_key=True)
+    message_sid = Column(String(64), nullable=False, unique=True)
+    sender_hash = Column(String(64), nullable=False, index=True)
+    received_at = Column(UTCDateTime, nullable=False, index=True)
+    outcome = Column(String(20), nullable=False)
+
+
+class SmsOutbound(Base):
+    """The SMS outbox: a text stays pending until the operator accepted it; the number in clear
+    is kept only until then."""
+
+    __tablename__ = "sms_outbound"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'dropped')", name="status_known"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    recipient_hash = Column(String(64), nullable=False, index=True)
+    to_number = Column(String(16))  # E.164; emptied once sent or dropped
+    body = Column(Text, nullable=False)
+    kind = Column(String(20), nullable=False)
+    status = Column(String(10), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    next_attempt_at = Column(UTCDateTime, nullable=False, index=True)
+    sent_at = Column(UTCDateTime)
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    last_error = Column(Text)
+    operator_sid = Column(String(64))
+
+
+class SmsOptOut(Base):
+    """A number (keyed hash) that answered STOP: nothing is sent to it until it answers START."""
+
+    __tablename__ = "sms_opt_out"
+
+    sender_hash = Column(String(64), primary_key=True)
+    opted_out_at = Column(UTCDateTime, nullable=False)
+
+
+class SmsChoice(Base):
+    """The button payloads last offered to a number, so that a reply "2" means the second."""
+
+    __tablename__ = "sms_choice"
+
+    sender_hash = Column(String(64), primary_key=True)
+    payloads = Column(Text, nullable=False)  # JSON list, in the order offered
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+# --- Coordinator console (console/, bot/storage/review.py) ---
+
+COORDINATOR = "coordinator"
+STAFF = "staff"
+
+# Review statuses: à traiter, traité, ignoré, besoin non couvert.
+TODO = "todo"
+DONE = "done"
+IGNORED = "ignored"
+UNMET = "unmet"
+
+# Why a message was kept for review.
+FALLBACK = "fallback"
+LOW_CONFIDENCE = "low_confidence"
+OUT_OF_SCOPE = "out_of_scope"
+NOT_USEFUL = "not_useful"
+
+
+class ConsoleAccount(Base):
+    """A person who signs in to the console; only an argon2 hash of the password is kept."""
+
+    __tablename__ = "console_account"
+    __table_args__ = (CheckConstraint("role IN ('coordinator', 'staff')", name="role_known"),)
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), nullable=False, unique=True)
+    password_hash = Column(String(200), nullable=False)
+    role = Column(String(20), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    active = Column(Boolean, nullable=False, default=True, server_default=text("true"))
+
+
+class ReviewItem(Base):
+    """A message the bot handled badly, redacted before it was stored, for the coordinator to
+    teach, ignore or report as an unmet need. `normalized` groups the same question."""
+
+    __tablename__ = "review_item"
+    __table_args__ = (
+        CheckConstraint(
+            "reason IN ('fallback', 'low_confidence', 'out_of_scope', 'not_useful')",
+            name="reason_known",
+        ),
+        CheckConstraint("status IN ('todo', 'done', 'ignored', 'unmet')", name="status_known"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+    channel = Column(String(20), nullable=False)
+    reason = Column(String(20), nullable=False)
+    text = Column(Text, nullable=False)
+    normalized = Column(String(300), nullable=False, index=True)
+    intents = Column(Text, nullable=False, default="[]")  # JSON: top 3 {name, confidence}
+    bot_answer = Column(Text, nullable=False, default="")
+    fiche = Column(String(60))
+    status = Column(String(10), nullable=False, default=TODO, server_default=TODO, index=True)
+    theme = Column(String(30))
+    quartier = Column(String(120))
+    # The "pas utile" feedback row it came from; no foreign key, feedback is purged on its own.
+    feedback_id = Column(Integer, unique=True)
+    handled_at = Column(UTCDateTime)
+    handled_by = Column(ForeignKey("console_account.id", ondelete="SET NULL"))
+
+
+class TrainingExample(Base):
+    """A redacted message a coordinator assigned to an intent: exported as NLU training data.
+    One intent per phrasing (`normalized`): teaching it again changes the intent."""
+
+    __tablename__ = "training_example"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    text = Column(Text, nullable=False)
+    normalized = Column(String(300), nullable=False, unique=True)
+    intent = Column(String(100), nullable=False)
+    review_item_id = Column(ForeignKey("review_item.id", ondelete="SET NULL"))
+    created_by = Column(ForeignKey("console_account.id", ondelete="SET NULL"))
+
+
+class TrainingRun(Base):
+    """One background retraining: the candidate model, both held-out figures, the decision."""
+
+    __tablename__ = "training_run"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('training', 'evaluating', 'activated', 'rejected', 'failed')",
+            name="status_known",
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    created_by = Column(ForeignKey("console_account.id", ondelete="SET NULL"))
+    status = Column(String(12), nullable=False)
+    candidate_path = Column(String(500), nullable=False)
+    scores = Column(Text)  # JSON: {"active": {...}, "candidate": {...}}
+    message = Column(Text)
+    log_tail = Column(Text)
+    finished_at = Column(UTCDateTime)
+
+
+class BotTurn(Base):
+    """One answer or fallback of the action server, without any text: what the dashboard counts.
+    `conversation` is a hash of the channel's sender id, to count conversations, not people."""
+
+    __tablename__ = "bot_turn"
+    __table_args__ = (CheckConstraint("kind IN ('answer', 'fallback')", name="kind_known"),)
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+    channel = Column(String(20), nullable=False)
+    conversation = Column(String(64), nullable=False)
+    kind = Column(String(10), nullable=False)
+    intent = Column(String(100))
+    fiche = Column(String(60))

@@ -9,7 +9,11 @@ from sqlalchemy import inspect
 from bot.storage.database import ALEMBIC_INI, make_engine, migrate
 from bot.storage.models import Base
 
-TABLES = {"centre_social", "cafe_session", "booking", "outbox"}
+TABLES = {
+    "centre_social", "cafe_session", "booking", "outbox", "alert", "alert_delivery", "feedback",
+    "sms_inbound", "sms_outbound", "sms_opt_out", "sms_choice",
+    "console_account", "review_item", "training_example", "training_run", "bot_turn",
+}
 
 
 def test_upgrade_creates_the_schema_of_the_models(empty_database_url):

@@ -1,0 +1,147 @@
+"""What residents type while asking to be called back, read into values: a phone number or an
+email, a theme, a quartier, bounded free text; and the conversation summary that goes to the
+référent, stripped of phone numbers and emails. Nothing here knows about Rasa.
+"""
+
+import re
+import unicodedata
+from typing import Iterable, List, Optional, Tuple
+
+from bot.actions.booking_input import find_phone
+from bot.knowledge.models import ALERT_THEME_LABELS, ALERT_THEMES
+from bot.storage.alerts import REFERENCE_PREFIX
+from bot.storage.booking import REFERENCE_ALPHABET, REFERENCE_LENGTH
+from bot.storage.phone import InvalidPhone
+
+SUMMARY_MAX_LENGTH = 600
+SUMMARY_MESSAGES = 5
+OTHER = "autre"
+
+# Typed words that name a theme ("boulot", "permis", "crèche"…), accents and case aside.
+_THEME_WORDS = {
+    "emploi": ("emploi", "travail", "boulot", "taf", "job", "cv", "entretien", "embauche"),
+    "formation": ("formation", "former", "diplome", "apprentissage", "stage", "ecole"),
+    "mobilite": ("mobilite", "permis", "transport", "voiture", "bus", "deplacer"),
+    "garde-enfants": ("garde", "enfant", "creche", "nounou", "bebe", "assistante maternelle"),
+    "logement": ("logement", "loger", "appartement", "appart", "loyer", "hlm", "hebergement"),
+    "argent": ("argent", "aide", "rsa", "caf", "dette", "facture", "sous", "thune"),
+    "sante": ("sante", "medecin", "maladie", "handicap", "soin", "psy"),
+    "autre": ("autre", "autres", "rien de tout ca"),
+}
+# Fiche themes (bot/knowledge) → the alert theme they suggest.
+_FICHE_THEMES = {
+    "emploi": "emploi", "jeunes": "emploi", "reseau": "emploi", "entreprise": "emploi",
+    "formation": "formation", "numerique": "formation", "mobilite": "mobilite",
+    "enfants": "garde-enfants", "logement": "logement", "argent": "argent", "sante": "sante",
+}
+
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,24}"
+)
+_PHONE_LIKE = re.compile(r"(?:\+|00)?\d[\d\s.\-/()]{7,}\d")
+_REFERENCE = re.compile(
+    rf"\b{REFERENCE_PREFIX.rstrip('-')}\s*[-–]?\s*([{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}})\b",
+    re.IGNORECASE,
+)
+
+
+# A staff member writing for someone: "une dame à l'accueil voudrait…", "c'est pour ma mère".
+_ON_BEHALF = re.compile(
+    r"\b(?:une?|cette|ce) (?:dame|monsieur|femme|homme|jeune|personne|habitante?|residente?|"
+    r"maman|mere|pere)\b(?! de l'accueil)[^.?!]{0,40}?\b(?:voudrait|veut|souhaite|demande|"
+    r"aimerait|a besoin|est devant|est la|est ici|attend)|"
+    r"\bpour (?:ma|mon|une?) (?:mere|pere|fils|fille|soeur|frere|femme|mari|voisine?|amie?|"
+    r"residente?|habitante?|personne)\b|"
+    r"\bj'accompagne\b|\bde la part d"
+)
+
+
+class NoContact(ValueError):
+    """Neither a French phone number nor an email address."""
+
+
+def read_contact(text: str) -> Tuple[Optional[str], Optional[str]]:
+    """(phone in E.164, None) or (None, email); else NoContact."""
+    email = find_email(text)
+    if email is not None:
+        return None, email
+    try:
+        return find_phone(text), None
+    except InvalidPhone as error:
+        raise NoContact(text) from error
+
+
+def find_email(text: str) -> Optional[str]:
+    """The email address in a message, lower-cased; None if there is none or it is malformed."""
+    for candidate in re.findall(r"\S+@\S+", text):
+        candidate = candidate.strip(".,;:!?()<>[]\"'")
+        if _EMAIL.fullmatch(candidate) and ".." not in candidate and len(candidate) <= 254:
+            return candidate.lower()
+    return None
+
+
+def read_theme(text: str) -> Optional[str]:
+    """"garde d'enfants", "le permis", "Logement" → the theme; None if no theme is named."""
+    plain = _plain(text)
+    if plain in _plain_labels():
+        return _plain_labels()[plain]
+    for theme, words in _THEME_WORDS.items():
+        if any(re.search(rf"\b{re.escape(word)}s?\b", plain) for word in words):
+            return theme
+    return None
+
+
+def suggested_theme(fiche_themes: Iterable[str]) -> Optional[str]:
+    """The alert theme the dispositif in context suggests ("enfants" → "garde-enfants")."""
+    return next((_FICHE_THEMES[t] for t in fiche_themes if t in _FICHE_THEMES), None)
+
+
+def read_quartier(text: str, quartiers: List[str]) -> Optional[str]:
+    """One of `quartiers` named in the text ("tilleuls" → "Les Tilleuls"), or "autre"."""
+    plain = _plain(text)
+    for quartier in quartiers:
+        name = _plain(quartier)
+        bare = re.sub(r"^(les|le|la|l') ?", "", name)
+        if name in plain or re.search(rf"\b{re.escape(bare)}\b", plain):
+            return quartier
+    return OTHER if plain in ("autre", "autre quartier", "aucun", "ailleurs") else None
+
+
+def on_behalf(text: str) -> bool:
+    """Whether the message asks for someone else (a staff member, a relative)."""
+    return _ON_BEHALF.search(_plain(text)) is not None
+
+
+def find_alert_reference(text: str) -> Optional[str]:
+    found = _REFERENCE.search(text)
+    return REFERENCE_PREFIX + found.group(1).upper() if found else None
+
+
+def redact(text: str) -> str:
+    """The text with phone numbers and email addresses replaced: the référent gets the contact
+    the person chose, and nothing else they may have typed."""
+    without_emails = re.sub(r"\S+@\S+", "[e-mail]", text)
+    return _PHONE_LIKE.sub("[téléphone]", without_emails)
+
+
+def summary(user_messages: List[str]) -> str:
+    """The last messages the person typed (buttons aside), redacted, at most 600 characters."""
+    typed = [" ".join(m.split()) for m in user_messages if m and not m.startswith("/")]
+    lines = [f"« {redact(m)} »" for m in typed[-SUMMARY_MESSAGES:]]
+    text = "\n".join(lines) or "(pas d'échange avant la demande)"
+    if len(text) > SUMMARY_MAX_LENGTH:
+        text = text[: SUMMARY_MAX_LENGTH - 1].rstrip() + "…"
+    return text
+
+
+def _plain_labels() -> dict:
+    return {_plain(label): theme for theme, label in ALERT_THEME_LABELS.items()} | {
+        theme: theme for theme in ALERT_THEMES
+    }
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w' -]", " ", text).split())

@@ -1,0 +1,185 @@
+"""Alert sender: delivers stored alerts to référents, by email and by a signed webhook.
+
+    python -m bot.alerts [--once] [--interval SECONDS]
+
+Configuration (environment):
+
+- email: `SMTP_HOST`, `SMTP_PORT` (default 25), `ALERT_FROM` (sender address); with
+  `SMTP_STARTTLS=1` the connection is upgraded to TLS (certificate checked) before anything is
+  sent, and `SMTP_USER` / `SMTP_PASSWORD` log in. The email goes to the référent the alert was
+  routed to (bot/knowledge: the territory file).
+- webhook: `ALERT_WEBHOOK_URL`, `ALERT_WEBHOOK_SECRET`. The body is the alert as JSON, signed
+  `X-Signature: sha256=<hex HMAC-SHA256 of the body with the secret>`; any answer but 2xx, or
+  no answer within `WEBHOOK_TIMEOUT_SECONDS`, is a failure.
+
+A target that is not configured keeps its deliveries pending (nothing is lost; they go once it
+is). A failed send is retried with a growing delay (bot/storage/alerts.py). `make run` starts it
+with the servers.
+"""
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import os
+import signal
+import smtplib
+import ssl
+import sys
+import time
+from email.message import EmailMessage
+from typing import Callable, Dict, List, Mapping, Optional
+
+import aiohttp
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from bot.knowledge.models import ALERT_THEME_LABELS
+from bot.storage.alerts import AlertMessage, deliver_due_alerts
+from bot.storage.database import make_engine, migrate, session_factory
+from bot.storage.models import EMAIL, WEBHOOK
+from bot.storage.retention import purge_alerts
+
+logger = logging.getLogger("bot.alerts")
+
+DEFAULT_INTERVAL_SECONDS = 30
+# Well within SQLite's busy timeout: a send holds the write lock (bot/storage/outbox.py).
+SMTP_TIMEOUT_SECONDS = 10
+WEBHOOK_TIMEOUT_SECONDS = 10
+SIGNATURE_HEADER = "X-Signature"
+
+Transport = Callable[[AlertMessage], None]
+
+
+def email_text(alert: AlertMessage) -> str:
+    """What the référent reads: who, how to reach them, about what, and the summary."""
+    reach = " / ".join(contact for contact in (alert.phone, alert.email) if contact)
+    behalf = " (demande faite à l'accueil pour la personne)" if alert.on_behalf else ""
+    return (
+        f"Bonjour {alert.referent_name},\n\n"
+        f"Demande de rappel {alert.reference}{behalf}.\n"
+        f"Prénom : {alert.first_name}\n"
+        f"Contact : {reach}\n"
+        f"Sujet : {ALERT_THEME_LABELS.get(alert.theme, alert.theme)}\n"
+        f"Quartier : {alert.quartier}\n"
+        f"Disponibilités : {alert.availability}\n\n"
+        f"Résumé de l'échange avec l'assistant :\n{alert.summary}\n"
+    )
+
+
+def smtp_transport(
+    host: str, port: int, sender: str, starttls: bool = False,
+    user: Optional[str] = None, password: Optional[str] = None,
+) -> Transport:
+    def send(alert: AlertMessage) -> None:
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = alert.referent_email
+        message["Subject"] = f"Demande de rappel {alert.reference}"
+        message.set_content(email_text(alert))
+        with smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+            if starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if user:
+                smtp.login(user, password or "")
+            smtp.send_message(message)
+
+    return send
+
+
+def sign(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def webhook_transport(url: str, secret: str) -> Transport:
+    async def post(body: bytes) -> None:
+        timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)
+        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)}
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            async with session.post(url, data=body, headers=headers) as response:
+                response.raise_for_status()
+
+    def send(alert: AlertMessage) -> None:
+        body = json.dumps(alert.as_dict(), ensure_ascii=False).encode("utf-8")
+        asyncio.run(post(body))
+
+    return send
+
+
+def configured_transports(env: Mapping[str, str] = os.environ) -> Dict[str, Transport]:
+    """The transports the environment configures (see the module docstring)."""
+    transports = {}
+    if env.get("SMTP_HOST"):
+        transports[EMAIL] = smtp_transport(
+            env["SMTP_HOST"], int(env.get("SMTP_PORT") or 25),
+            env.get("ALERT_FROM") or "assistant-cite-emploi@localhost",
+            starttls=env.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+            user=env.get("SMTP_USER") or None, password=env.get("SMTP_PASSWORD"),
+        )
+    if env.get("ALERT_WEBHOOK_URL"):
+        if not env.get("ALERT_WEBHOOK_SECRET"):
+            raise SystemExit("ALERT_WEBHOOK_URL is set but ALERT_WEBHOOK_SECRET is not")
+        transports[WEBHOOK] = webhook_transport(
+            env["ALERT_WEBHOOK_URL"], env["ALERT_WEBHOOK_SECRET"]
+        )
+    return transports
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description="Deliver alerts to référents.")
+    parser.add_argument("--once", action="store_true", help="one round, then exit")
+    parser.add_argument(
+        "--interval", type=float,
+        default=float(os.environ.get("ALERT_INTERVAL", DEFAULT_INTERVAL_SECONDS)),
+        help="seconds between rounds",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    transports = configured_transports()
+    if not transports:
+        logger.warning("no alert target configured (SMTP_HOST, ALERT_WEBHOOK_URL): alerts wait")
+
+    stop_requested = False
+
+    def request_stop(signum, frame):
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+    engine = make_engine()
+    migrated = False
+    try:
+        while True:
+            failed = False
+            try:
+                if not migrated:
+                    migrate()
+                    migrated = True
+                sent = deliver_due_alerts(session_factory(engine), transports)
+                if sent:
+                    logger.info("%d alert delivery(ies) sent", sent)
+                with session_factory(engine)() as db:
+                    purged, undelivered = purge_alerts(db)
+                if purged:
+                    logger.info("%d alert(s) past retention deleted", purged)
+                if undelivered:
+                    logger.warning("%d deleted alert(s) had never reached a target", undelivered)
+            except (OperationalError, InterfaceError) as error:
+                failed = True
+                logger.error("database unavailable, retrying next round: %s", error)
+            if args.once:
+                return 1 if failed else 0
+            deadline = time.monotonic() + args.interval
+            while not stop_requested and time.monotonic() < deadline:
+                time.sleep(min(0.5, args.interval))
+            if stop_requested:
+                return 0
+    finally:
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Custom Rasa input channels (SMS, web widget), registered in credentials.yml."""

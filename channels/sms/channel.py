@@ -1,0 +1,230 @@
+"""The SMS channel: Rasa input channel for Twilio's incoming-message webhook.
+
+POST /webhooks/sms/webhook, form-encoded as Twilio sends it (From, Body, MessageSid, NumMedia).
+Unlike Rasa's own Twilio connector, the `X-Twilio-Signature` is checked (against the URL Twilio
+called, `SMS_PUBLIC_URL` behind a proxy) before anything is read. The operator gets an empty
+TwiML answer at once; the message is handled in the background and the replies go through the
+SMS outbox (channels/sms/delivery.py), so a slow bot or a down operator never holds the webhook
+and no reply is lost.
+"""
+
+import asyncio
+import logging
+import re
+import threading
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any, Awaitable, Callable, List, Optional, Set
+from urllib.parse import parse_qs
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request, RequestParameters
+from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.gsm7 import to_sms_text
+from bot.knowledge import KnowledgeBase, load_knowledge_base
+from bot.storage.database import make_engine, migrate, session_factory
+from bot.storage.models import utc_now
+from channels.sms import store
+from channels.sms.config import SmsConfig
+from channels.sms.delivery import deliver_pending
+from channels.sms.keywords import EMPTY, HELP, TEXT, choice_number, classify
+from channels.sms.operator import Operator
+from channels.sms.privacy import log_id, number_hash
+from channels.sms.replies import render_turn, split_sms
+from channels.sms.texts import texts
+
+logger = logging.getLogger(__name__)
+
+E164 = re.compile(r"^\+[1-9]\d{5,14}$")
+MESSAGE_SID = re.compile(r"^[A-Za-z]{2}[0-9A-Za-z]{10,62}$")
+EMPTY_TWIML = str(MessagingResponse())
+
+
+@lru_cache(maxsize=1)
+def knowledge_base() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+def _sms(name: str) -> List[str]:
+    """One of the channel's own texts (texts.yml), as SMS."""
+    return split_sms([to_sms_text(texts()[name])])
+
+
+def _form(request: Request) -> RequestParameters:
+    """The form fields, blank ones included: Twilio signs `Body=` of a photo without text, which
+    Sanic's own `request.form` drops."""
+    if request.content_type.split(";")[0].strip() != "application/x-www-form-urlencoded":
+        return RequestParameters()
+    return RequestParameters(
+        parse_qs(request.body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    )
+
+
+class SmsInput(InputChannel):
+    """Residents writing to the assistant's phone number."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "sms"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict]) -> "SmsInput":
+        return cls(SmsConfig.from_sources(credentials))
+
+    def __init__(self, config: SmsConfig) -> None:
+        self.config = config
+        self.validator = RequestValidator(config.auth_token)
+        self.operator = Operator(config)
+        self.window = timedelta(minutes=config.rate_limit_minutes)
+        self._db_factory: Optional[sessionmaker] = None
+        self._db_lock = threading.Lock()
+        self._delivery_lock = asyncio.Lock()
+        self._tasks: Set[asyncio.Task] = set()
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("sms_webhook", __name__)
+
+        @webhook.listener("after_server_start")
+        async def start_retrying(app, loop) -> None:
+            self._spawn(self._retry_forever())
+
+        @webhook.listener("before_server_stop")
+        async def stop_tasks(app, loop) -> None:
+            for task in list(self._tasks):
+                task.cancel()
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self._receive(request, on_new_message)
+
+        return webhook
+
+    async def _receive(self, request: Request, on_new_message) -> HTTPResponse:
+        signature = request.headers.get("X-Twilio-Signature")
+        if not signature:
+            logger.warning("SMS webhook refused: no X-Twilio-Signature header")
+            return response.text("Forbidden: missing X-Twilio-Signature", status=403)
+        url = self.config.webhook_url(request.url)
+        form = _form(request)
+        if not self.validator.validate(url, form, signature):
+            logger.warning("SMS webhook refused: X-Twilio-Signature does not match %s", url)
+            return response.text("Forbidden: invalid X-Twilio-Signature", status=403)
+
+        number = (form.get("From") or "").strip()
+        message_sid = (form.get("MessageSid") or "").strip()
+        if not E164.match(number) or not MESSAGE_SID.match(message_sid):
+            return response.text(
+                "Bad request: a From number (E.164) and a MessageSid are required", status=400
+            )
+        body = form.get("Body") or ""
+        hashed = number_hash(self.config.hash_key, number)
+        keyword = classify(body)
+        try:
+            outcome = await self._in_database(
+                store.record_inbound, message_sid, hashed, keyword, utc_now(),
+                self.config.rate_limit_messages, self.window,
+            )
+        except SQLAlchemyError as error:
+            logger.error("SMS %s not recorded, database unavailable: %s", message_sid, error)
+            return response.text("Service unavailable", status=503)
+        if outcome is None:
+            logger.info("SMS %s from %s already received: ignored", message_sid, log_id(hashed))
+        else:
+            logger.info("SMS %s from %s: %s", message_sid, log_id(hashed), outcome)
+            self._spawn(self._handle(number, hashed, message_sid, body, keyword, outcome, on_new_message))
+        return response.text(EMPTY_TWIML, content_type="text/xml")
+
+    async def _handle(
+        self, number, hashed, message_sid, body, keyword, outcome, on_new_message
+    ) -> None:
+        """What the message asks for, queued as SMS, then delivered."""
+        now = utc_now()
+        try:
+            if outcome == store.OPT_OUT:
+                await self._in_database(store.opt_out, hashed, number, _sms("opted_out"), now)
+            elif outcome == store.OPT_IN:
+                await self._in_database(store.opt_in, hashed, number, _sms("opted_in"), now)
+            elif outcome == store.THROTTLE_NOTICE:
+                await self._send_text(hashed, number, "rate_limited", store.NOTICE, now)
+            elif outcome == store.ACCEPTED and keyword == HELP:
+                await self._send_text(hashed, number, "help", store.REPLY, now)
+            elif outcome == store.ACCEPTED and keyword == EMPTY:
+                await self._send_text(hashed, number, "media_only", store.REPLY, now)
+            elif outcome == store.ACCEPTED and keyword == TEXT:
+                await self._ask_bot(number, hashed, message_sid, body, on_new_message)
+            else:  # throttled, or opted out: silence
+                return
+            await self.deliver()
+        except Exception:
+            logger.exception("SMS %s from %s could not be handled", message_sid, log_id(hashed))
+
+    async def _send_text(self, hashed: str, number: str, name: str, kind: str, now) -> None:
+        await self._in_database(store.send_later, hashed, number, _sms(name), kind, now)
+
+    async def _ask_bot(self, number, hashed, message_sid, body, on_new_message) -> None:
+        """The bot's answer to `body` (a numbered reply standing for the button it names)."""
+        text = body
+        chosen = choice_number(body)
+        if chosen is not None:
+            text = await self._in_database(store.choice_payload, hashed, chosen) or body
+        collector = CollectingOutputChannel()
+        await on_new_message(UserMessage(
+            text, collector, sender_id=hashed, input_channel=self.name(), message_id=message_sid
+        ))
+        turn = render_turn(collector.messages, knowledge_base().fiche)
+        await self._in_database(
+            store.save_reply, hashed, number, turn.bodies, turn.choice_payloads, utc_now()
+        )
+
+    async def deliver(self) -> int:
+        """Send what is due in the outbox, one round at a time in this process."""
+        async with self._delivery_lock:
+            return await asyncio.to_thread(
+                lambda: deliver_pending(
+                    self._database(), self.operator,
+                    timedelta(seconds=self.config.retry_interval),
+                    timedelta(seconds=self.config.send_timeout),
+                )
+            )
+
+    async def _retry_forever(self) -> None:
+        """What could not be sent is retried every `retry_interval`; old records are purged."""
+        while True:
+            await asyncio.sleep(self.config.retry_interval)
+            try:
+                await self.deliver()
+                await self._in_database(store.purge, utc_now(), self.window)
+            except SQLAlchemyError as error:
+                logger.error("SMS outbox: database unavailable, retrying later: %s", error)
+
+    async def _in_database(self, work: Callable[..., Any], *args) -> Any:
+        def run() -> Any:
+            with self._database()() as db:
+                return work(db, *args)
+
+        return await asyncio.to_thread(run)
+
+    def _database(self) -> sessionmaker:
+        """Sessions on DATABASE_URL, migrated on first use (as the action server does)."""
+        with self._db_lock:
+            if self._db_factory is None:
+                migrate()
+                self._db_factory = session_factory(make_engine())
+            return self._db_factory
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,72 @@
+"""The SMS channel's settings: environment variables first (secrets stay out of files), then the
+`channels.sms.SmsInput` entry of credentials.yml, then demo defaults that are plainly fictional
+(an account that does not exist, numbers from the ARCEP fiction range 06 39 98 xx xx).
+"""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CREDENTIALS_KEY = "channels.sms.SmsInput"
+WEBHOOK_PATH = "/webhooks/sms/webhook"
+
+# setting: (environment variable, demo default)
+SETTINGS = {
+    "account_sid": ("SMS_ACCOUNT_SID", "ACdemo0000000000000000000000000000"),
+    "auth_token": ("SMS_AUTH_TOKEN", "demo-auth-token-not-a-secret"),
+    "from_number": ("SMS_FROM_NUMBER", "+33639980000"),
+    "public_url": ("SMS_PUBLIC_URL", ""),
+    "api_base": ("SMS_API_BASE", "https://api.twilio.com"),
+    "hash_key": ("SMS_HASH_KEY", "demo-hash-key-not-a-secret"),
+    "rate_limit_messages": ("SMS_RATE_LIMIT_MESSAGES", 10),
+    "rate_limit_minutes": ("SMS_RATE_LIMIT_MINUTES", 10),
+    "send_timeout": ("SMS_SEND_TIMEOUT", 10),
+    "retry_interval": ("SMS_RETRY_INTERVAL", 30),
+}
+
+
+@dataclass(frozen=True)
+class SmsConfig:
+    account_sid: str
+    auth_token: str
+    from_number: str
+    # Base URL Twilio calls (behind a proxy, not the Host we see); empty: the request's own URL.
+    public_url: str
+    # Twilio's REST API; the tests point it at a local imitation.
+    api_base: str
+    # Key of the phone-number hashes (opt-out, rate limit): changing it forgets the opt-outs.
+    hash_key: str
+    rate_limit_messages: int
+    rate_limit_minutes: float
+    send_timeout: float
+    retry_interval: float
+
+    @classmethod
+    def from_sources(
+        cls,
+        credentials: Optional[Mapping[str, Any]] = None,
+        environ: Optional[Mapping[str, str]] = None,
+    ) -> "SmsConfig":
+        credentials = credentials or {}
+        environ = os.environ if environ is None else environ
+        values = {}
+        for field, (variable, default) in SETTINGS.items():
+            value = environ.get(variable) or credentials.get(field)
+            values[field] = type(default)(value) if value not in (None, "") else default
+        return cls(**values)
+
+    @classmethod
+    def load(cls, credentials_file: Path = ROOT / "credentials.yml") -> "SmsConfig":
+        """The settings as the Rasa server started with `credentials_file` sees them."""
+        entries = yaml.safe_load(credentials_file.read_text(encoding="utf-8")) or {}
+        return cls.from_sources(entries.get(CREDENTIALS_KEY))
+
+    def webhook_url(self, request_url: str) -> str:
+        """The URL Twilio signed: the public base plus the webhook path, else the request's."""
+        if self.public_url:
+            return self.public_url.rstrip("/") + WEBHOOK_PATH
+        return request_url

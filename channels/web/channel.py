@@ -1,0 +1,151 @@
+"""The web chat widget's Rasa input channel: serves the widget and its demo page, takes the
+residents' messages and their "utile / pas utile".
+
+Registered in credentials.yml as `channels.web.WebChatInput`, with `allowed_origins`, the sites
+that may embed the widget (cors.py). Under /webhooks/web/:
+
+- GET  widget.js, widget.css   the widget, served by the assistant itself (no CDN)
+- GET  demo                    a fictional partner page embedding it with one script tag
+- POST webhook                 {sender, message} → the bot's messages, as the REST channel
+- POST feedback                {sender, useful, bot_text, fiche?, user_text?} → stored
+"""
+
+import logging
+from asyncio import CancelledError
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from channels.web.cors import CorsPolicy
+from channels.web.inputs import BadInput, feedback_input, message_input, read_json
+from channels.web.storage import store_feedback
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+FILES = {
+    "widget.js": "application/javascript; charset=utf-8",
+    "widget.css": "text/css; charset=utf-8",
+    "demo.css": "text/css; charset=utf-8",
+    "demo.html": "text/html; charset=utf-8",
+}
+# Short, so that a new widget reaches partners' pages within minutes of a deploy.
+CACHE_CONTROL = "public, max-age=300"
+# The demo page runs only the assistant's own code: a second line of defence against injection.
+DEMO_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'"
+UNAVAILABLE = {
+    "error": "indisponible",
+    "message": "L'assistant ne répond pas pour le moment. Réessayez dans quelques minutes.",
+}
+FEEDBACK_UNAVAILABLE = {
+    "error": "indisponible",
+    "message": "Votre avis n'a pas pu être enregistré. Réessayez plus tard.",
+}
+FORBIDDEN_ORIGIN = {
+    "error": "origine_refusee",
+    "message": "Ce site n'est pas autorisé à utiliser l'assistant (liste allowed_origins).",
+}
+
+
+class WebChatInput(InputChannel):
+    """The channel behind the widget (`web`)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "web"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls((credentials or {}).get("allowed_origins") or [])
+
+    def __init__(self, allowed_origins: Iterable[str]) -> None:
+        self.cors = CorsPolicy(allowed_origins)
+        self.files = {name: (STATIC / name).read_bytes() for name in FILES}
+
+    def _file(self, name: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+        return response.raw(
+            self.files[name], content_type=FILES[name],
+            headers={"Cache-Control": CACHE_CONTROL, **(headers or {})},
+        )
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        web = Blueprint("web_chat", __name__)
+
+        @web.middleware("request")
+        async def refuse_other_sites(request: Request) -> Optional[HTTPResponse]:
+            if request.method == "POST" and not self.cors.allows(
+                request.headers.get("origin"), request.host
+            ):
+                return response.json(FORBIDDEN_ORIGIN, status=403)
+            return None
+
+        @web.middleware("response")
+        async def cors_headers(request: Request, resp: HTTPResponse) -> None:
+            headers = self.cors.headers(
+                request.headers.get("origin"), preflight=request.method == "OPTIONS"
+            )
+            # Rasa's own CORS settings (`rasa run --cors`) do not apply here: this list does.
+            for name in [n for n in resp.headers if n.lower().startswith("access-control-")]:
+                resp.headers.pop(name, None)
+            resp.headers.update(headers)
+
+        @web.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @web.route("/widget.js", methods=["GET"])
+        async def widget_js(request: Request) -> HTTPResponse:
+            return self._file("widget.js")
+
+        @web.route("/widget.css", methods=["GET"])
+        async def widget_css(request: Request) -> HTTPResponse:
+            return self._file("widget.css")
+
+        @web.route("/demo.css", methods=["GET"])
+        async def demo_css(request: Request) -> HTTPResponse:
+            return self._file("demo.css")
+
+        @web.route("/demo", methods=["GET"])
+        async def demo(request: Request) -> HTTPResponse:
+            return self._file("demo.html", {"Content-Security-Policy": DEMO_CSP})
+
+        @web.route("/webhook", methods=["POST", "OPTIONS"])
+        async def receive(request: Request) -> HTTPResponse:
+            if request.method == "OPTIONS":
+                return response.empty()
+            try:
+                message = message_input(read_json(request.body, request.content_type))
+            except BadInput as error:
+                return response.json(error.as_json(), status=400)
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(message.text, collector, message.sender, input_channel=self.name())
+                )
+            except (CancelledError, Exception):
+                logger.exception("web: the bot failed to answer %s", message.sender)
+                if not collector.messages:
+                    return response.json(UNAVAILABLE, status=503)
+            return response.json(collector.messages)
+
+        @web.route("/feedback", methods=["POST", "OPTIONS"])
+        async def feedback(request: Request) -> HTTPResponse:
+            if request.method == "OPTIONS":
+                return response.empty()
+            try:
+                feedback = feedback_input(read_json(request.body, request.content_type))
+            except BadInput as error:
+                return response.json(error.as_json(), status=400)
+            try:
+                await store_feedback(self.name(), feedback)
+            except SQLAlchemyError:
+                logger.exception("web: feedback not stored")
+                return response.json(FEEDBACK_UNAVAILABLE, status=503)
+            return response.json({"status": "ok", "message": "Merci pour votre avis."}, status=201)
+
+        return web

@@ -1,0 +1,106 @@
+"""What the widget's endpoints accept: checked here, so that bad input is a clear 400 in French
+(shown to whoever integrates the widget), never a traceback, and nothing oversized is stored."""
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, Optional
+
+BODY_MAX_BYTES = 16_000
+MESSAGE_MAX_CHARS = 1_000
+BOT_TEXT_MAX_CHARS = 5_000
+SENDER = re.compile(r"[A-Za-z0-9_-]{8,64}")
+FICHE = re.compile(r"[a-z0-9-]{1,60}")
+
+
+class BadInput(ValueError):
+    """A request the endpoint refuses: `code` for programs, `message` in French for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def as_json(self) -> Dict[str, str]:
+        return {"error": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class MessageInput:
+    sender: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FeedbackInput:
+    sender: str
+    useful: bool
+    bot_text: str
+    fiche: Optional[str]
+    user_text: Optional[str]
+
+
+def read_json(body: Optional[bytes], content_type: Optional[str]) -> Dict[str, Any]:
+    """The body as a JSON object."""
+    if body and len(body) > BODY_MAX_BYTES:
+        raise BadInput(
+            "trop_long", f"La demande est trop longue ({BODY_MAX_BYTES} octets au plus)."
+        )
+    if not (content_type or "").lower().startswith("application/json"):
+        raise BadInput(
+            "pas_json", "La demande doit être en JSON (en-tête Content-Type: application/json)."
+        )
+    try:
+        data = json.loads((body or b"").decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BadInput("pas_json", "La demande n'est pas du JSON lisible.") from None
+    if not isinstance(data, dict):
+        raise BadInput("pas_json", "La demande doit être un objet JSON : {\"sender\": …}.")
+    return data
+
+
+def _sender(data: Dict[str, Any]) -> str:
+    sender = data.get("sender")
+    if not isinstance(sender, str) or not SENDER.fullmatch(sender):
+        raise BadInput(
+            "sender_invalide",
+            "L'identifiant de conversation « sender » manque ou n'est pas valable "
+            "(8 à 64 lettres, chiffres, - ou _).",
+        )
+    return sender
+
+
+def _text(data: Dict[str, Any], field: str, limit: int, required: bool) -> Optional[str]:
+    value = data.get(field)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise BadInput(f"{field}_vide", f"Le champ « {field} » est vide : il faut un texte.")
+    if len(value) > limit:
+        raise BadInput(
+            f"{field}_trop_long",
+            f"Le champ « {field} » est trop long ({limit} caractères au plus).",
+        )
+    return value.strip()
+
+
+def message_input(data: Dict[str, Any]) -> MessageInput:
+    """{sender, message}: the resident's message."""
+    return MessageInput(_sender(data), _text(data, "message", MESSAGE_MAX_CHARS, required=True))
+
+
+def feedback_input(data: Dict[str, Any]) -> FeedbackInput:
+    """{sender, useful, bot_text, fiche?, user_text?}: a resident's opinion of one answer."""
+    useful = data.get("useful")
+    if not isinstance(useful, bool):
+        raise BadInput("useful_invalide", "Le champ « useful » doit valoir true ou false.")
+    fiche = data.get("fiche")
+    if fiche is not None and (not isinstance(fiche, str) or not FICHE.fullmatch(fiche)):
+        raise BadInput("fiche_invalide", "Le champ « fiche » n'est pas un identifiant de fiche.")
+    return FeedbackInput(
+        sender=_sender(data),
+        useful=useful,
+        bot_text=_text(data, "bot_text", BOT_TEXT_MAX_CHARS, required=True),
+        fiche=fiche,
+        user_text=_text(data, "user_text", MESSAGE_MAX_CHARS, required=False),
+    )

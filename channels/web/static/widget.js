@@ -1,0 +1,418 @@
+/*
+ * Chat widget of the Cités de l'emploi assistant. One tag embeds it on any page:
+ *   <script src="https://ASSISTANT/webhooks/web/widget.js" defer></script>
+ * It talks to the endpoints next to this file (webhook, feedback). No framework, no build step:
+ * partners' pages and cheap phones load only this file and widget.css.
+ *
+ * Message text always goes through textContent, never innerHTML: whatever the bot or the
+ * resident writes is shown as text. The conversation (random sender id and history) lives in
+ * sessionStorage: it survives a reload but is forgotten when the tab is closed, which matters
+ * on a shared phone. Only the larger-text preference is kept in localStorage.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || window.citesEmploiWidget) {
+    return;
+  }
+  var BASE = script.src.replace(/widget\.js(\?.*)?$/, "");
+  var STORE_KEY = "cites-emploi-conversation";
+  var LARGE_KEY = "cites-emploi-grand-texte";
+  var HISTORY_MAX = 100;
+  var MESSAGE_MAX = 1000;
+  var TIMEOUT_MS = 60000;
+  var MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+    "septembre", "octobre", "novembre", "décembre"];
+  var WELCOME = "Bonjour ! Je réponds à vos questions sur l'emploi, la formation, la garde " +
+    "d'enfants, le permis, l'argent. Écrivez votre question avec vos mots.";
+  var canSpeak = "speechSynthesis" in window && "SpeechSynthesisUtterance" in window;
+
+  function storage(kind) {
+    try {
+      return window[kind];
+    } catch (error) {
+      return null; // storage blocked (privacy settings): the widget still works, unsaved
+    }
+  }
+
+  function randomId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return "web-" + Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function loadState() {
+    var store = storage("sessionStorage");
+    try {
+      var saved = store && JSON.parse(store.getItem(STORE_KEY));
+      if (saved && typeof saved.sender === "string" && Array.isArray(saved.items)) {
+        return saved;
+      }
+    } catch (error) {
+      // unreadable: start again
+    }
+    return { sender: randomId(), items: [], open: false };
+  }
+
+  var state = loadState();
+
+  function saveState() {
+    var store = storage("sessionStorage");
+    state.items = state.items.slice(-HISTORY_MAX);
+    try {
+      if (store) {
+        store.setItem(STORE_KEY, JSON.stringify(state));
+      }
+    } catch (error) {
+      // full or blocked: the conversation goes on, unsaved
+    }
+  }
+
+  function el(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      node.setAttribute(name, attributes[name]);
+    });
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function frenchDate(iso) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
+    if (!parts) {
+      return "";
+    }
+    return Number(parts[3]) + " " + MONTHS[Number(parts[2]) - 1] + " " + parts[1];
+  }
+
+  // Rasa sends a knowledge answer as a text message then a `custom` one with its sources:
+  // fold each custom payload into the text before it.
+  function botTurn(messages, userText) {
+    var bubbles = [];
+    var buttons = [];
+    var fiche = null;
+    messages.forEach(function (message) {
+      if (typeof message.text === "string" && message.text) {
+        bubbles.push({ text: message.text });
+      }
+      if (Array.isArray(message.buttons)) {
+        message.buttons.forEach(function (button) {
+          if (button && typeof button.title === "string" && typeof button.payload === "string") {
+            buttons.push({ title: button.title, payload: button.payload });
+          }
+        });
+      }
+      var custom = message.custom;
+      if (custom && Array.isArray(custom.sources) && bubbles.length) {
+        bubbles[bubbles.length - 1].sources = custom.sources.filter(function (source) {
+          return source && /^https?:\/\//.test(source.url || "");
+        }).map(function (source) {
+          return { title: String(source.title || source.url), url: source.url,
+            verified: source.verified || custom.verified };
+        });
+        fiche = typeof custom.fiche === "string" ? custom.fiche : fiche;
+      }
+    });
+    return { kind: "bot", bubbles: bubbles, buttons: buttons, fiche: fiche, userText: userText,
+      feedback: null };
+  }
+
+  /* ---------- the interface ---------- */
+
+  var stylesheet = el("link", { rel: "stylesheet", href: BASE + "widget.css" });
+  document.head.appendChild(stylesheet);
+
+  var root = el("div", { "class": "ce-widget", lang: "fr" });
+  var launcher = el("button", { type: "button", "class": "ce-launcher",
+    "aria-expanded": "false", "aria-controls": "ce-panel" }, "Une question ? L'assistant répond");
+  var panel = el("section", { id: "ce-panel", "class": "ce-panel",
+    "aria-labelledby": "ce-title", hidden: "" });
+  var header = el("div", { "class": "ce-header" });
+  var title = el("h2", { id: "ce-title", "class": "ce-title" },
+    "Assistant de la Cité de l'emploi");
+  var close = el("button", { type: "button", "class": "ce-close",
+    "aria-label": "Fermer l'assistant" }, "×");
+  var tools = el("div", { "class": "ce-tools" });
+  var larger = el("button", { type: "button", "class": "ce-tool", "aria-pressed": "false" },
+    "Texte plus grand");
+  var reset = el("button", { type: "button", "class": "ce-tool" }, "Nouvelle conversation");
+  var log = el("div", { "class": "ce-log", role: "log", "aria-live": "polite",
+    "aria-label": "Conversation avec l'assistant", tabindex: "0" });
+  var typing = el("p", { "class": "ce-typing", role: "status" });
+  var form = el("form", { "class": "ce-form" });
+  var label = el("label", { "for": "ce-input", "class": "ce-label" }, "Votre question");
+  var row = el("div", { "class": "ce-row" });
+  var input = el("input", { id: "ce-input", "class": "ce-input", type: "text",
+    maxlength: String(MESSAGE_MAX), autocomplete: "off",
+    placeholder: "Exemple : c'est quoi le CEJ ?" });
+  var send = el("button", { type: "submit", "class": "ce-send" }, "Envoyer");
+
+  header.appendChild(title);
+  header.appendChild(close);
+  tools.appendChild(larger);
+  tools.appendChild(reset);
+  row.appendChild(input);
+  row.appendChild(send);
+  form.appendChild(label);
+  form.appendChild(row);
+  panel.appendChild(header);
+  panel.appendChild(tools);
+  panel.appendChild(log);
+  panel.appendChild(typing);
+  panel.appendChild(form);
+  root.appendChild(launcher);
+  root.appendChild(panel);
+
+  function setOpen(open, focus) {
+    state.open = open;
+    panel.hidden = !open;
+    launcher.hidden = open;
+    launcher.setAttribute("aria-expanded", String(open));
+    saveState();
+    if (focus) {
+      (open ? input : launcher).focus();
+    }
+  }
+
+  function setLarge(large) {
+    root.classList.toggle("ce-large", large);
+    larger.setAttribute("aria-pressed", String(large));
+    var store = storage("localStorage");
+    try {
+      if (store) {
+        store.setItem(LARGE_KEY, large ? "1" : "0");
+      }
+    } catch (error) {
+      // preference not kept: fine
+    }
+  }
+
+  function speak(text) {
+    window.speechSynthesis.cancel();
+    var utterance = new window.SpeechSynthesisUtterance(text);
+    utterance.lang = "fr-FR";
+    var voice = window.speechSynthesis.getVoices().filter(function (v) {
+      return /^fr(-|_|$)/i.test(v.lang);
+    })[0];
+    if (voice) {
+      utterance.voice = voice;
+    }
+    window.speechSynthesis.speak(utterance);
+  }
+
+  function renderSources(sources) {
+    var block = el("p", { "class": "ce-source" });
+    sources.forEach(function (source, index) {
+      if (index) {
+        block.appendChild(document.createTextNode(" ; "));
+      }
+      block.appendChild(document.createTextNode("Source : "));
+      block.appendChild(el("a", { href: source.url, target: "_blank", rel: "noopener noreferrer" },
+        source.title));
+      var date = frenchDate(source.verified);
+      if (date) {
+        block.appendChild(document.createTextNode(" (vérifiée le " + date + ")"));
+      }
+    });
+    return block;
+  }
+
+  function renderFeedback(item) {
+    var box = el("div", { "class": "ce-feedback" });
+    if (item.feedback !== null) {
+      box.appendChild(el("p", { "class": "ce-thanks" }, "Merci pour votre avis !"));
+      return box;
+    }
+    var group = el("div", { role: "group", "aria-label": "Cette réponse vous aide-t-elle ?" });
+    group.appendChild(el("span", { "class": "ce-question", "aria-hidden": "true" },
+      "Cette réponse vous aide ?"));
+    [[true, "Utile"], [false, "Pas utile"]].forEach(function (choice) {
+      var button = el("button", { type: "button", "class": "ce-vote" }, choice[1]);
+      button.addEventListener("click", function () {
+        sendFeedback(item, choice[0], box);
+      });
+      group.appendChild(button);
+    });
+    box.appendChild(group);
+    return box;
+  }
+
+  function renderItem(item, last) {
+    var turn = el("div", { "class": "ce-turn ce-turn-" + item.kind });
+    if (item.kind === "user") {
+      var mine = el("p", { "class": "ce-bubble ce-user" });
+      mine.appendChild(el("span", { "class": "ce-sr" }, "Vous : "));
+      mine.appendChild(document.createTextNode(item.text));
+      turn.appendChild(mine);
+      return turn;
+    }
+    item.bubbles.forEach(function (bubble) {
+      var box = el("div", { "class": "ce-bubble ce-bot" });
+      var text = el("p", { "class": "ce-text" });
+      text.appendChild(el("span", { "class": "ce-sr" }, "L'assistant : "));
+      text.appendChild(document.createTextNode(bubble.text));
+      box.appendChild(text);
+      if (bubble.sources && bubble.sources.length) {
+        box.appendChild(renderSources(bubble.sources));
+      }
+      if (canSpeak) {
+        var listen = el("button", { type: "button", "class": "ce-listen",
+          "aria-label": "Écouter ce message" }, "Écouter");
+        listen.addEventListener("click", function () {
+          speak(bubble.text);
+        });
+        box.appendChild(listen);
+      }
+      turn.appendChild(box);
+    });
+    if (last && item.buttons.length) {
+      var choices = el("div", { "class": "ce-choices", role: "group",
+        "aria-label": "Réponses proposées" });
+      item.buttons.forEach(function (choice) {
+        var button = el("button", { type: "button", "class": "ce-choice" }, choice.title);
+        button.addEventListener("click", function () {
+          ask(choice.payload, choice.title);
+        });
+        choices.appendChild(button);
+      });
+      turn.appendChild(choices);
+    }
+    if (item.userText && item.bubbles.length) {
+      turn.appendChild(renderFeedback(item));
+    }
+    return turn;
+  }
+
+  function renderAll() {
+    log.textContent = "";
+    var welcome = el("p", { "class": "ce-bubble ce-bot ce-welcome" });
+    welcome.appendChild(el("span", { "class": "ce-sr" }, "L'assistant : "));
+    welcome.appendChild(document.createTextNode(WELCOME));
+    log.appendChild(welcome);
+    state.items.forEach(function (item, index) {
+      log.appendChild(renderItem(item, index === state.items.length - 1));
+    });
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function append(item) {
+    var previous = log.querySelector(".ce-choices");
+    if (previous) {
+      previous.remove(); // quick replies only for the latest answer
+    }
+    state.items.push(item);
+    saveState();
+    log.appendChild(renderItem(item, true));
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function post(path, body) {
+    var controller = "AbortController" in window ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+    return fetch(BASE + path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      signal: controller ? controller.signal : undefined
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (!response.ok) {
+          throw { shown: data && typeof data.message === "string" ? data.message : "" };
+        }
+        return data;
+      });
+    }).finally(function () {
+      clearTimeout(timer);
+    });
+  }
+
+  var busy = false;
+
+  function setBusy(value) {
+    busy = value;
+    typing.textContent = value ? "L'assistant écrit…" : "";
+    typing.classList.toggle("ce-active", value);
+    send.disabled = value;
+  }
+
+  // `message` goes to the bot (a button's payload); `shown` is what the resident sees.
+  function ask(message, shown) {
+    if (busy) {
+      return;
+    }
+    append({ kind: "user", text: shown });
+    setBusy(true);
+    input.focus();
+    post("webhook", { sender: state.sender, message: message }).then(function (messages) {
+      append(botTurn(Array.isArray(messages) ? messages : [], shown));
+    }).catch(function (error) {
+      append({ kind: "bot", bubbles: [{ text: (error && error.shown) ||
+        "L'assistant ne répond pas pour le moment. Vérifiez votre connexion et réessayez." }],
+      buttons: [], fiche: null, userText: null, feedback: null });
+    }).finally(function () {
+      setBusy(false);
+    });
+  }
+
+  function sendFeedback(item, useful, box) {
+    var body = { sender: state.sender, useful: useful, bot_text: item.bubbles.map(function (b) {
+      return b.text;
+    }).join("\n"), user_text: item.userText };
+    if (item.fiche) {
+      body.fiche = item.fiche;
+    }
+    box.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+    post("feedback", body).then(function () {
+      item.feedback = useful;
+      saveState();
+      var thanks = renderFeedback(item);
+      box.replaceWith(thanks);
+      input.focus();
+    }).catch(function () {
+      box.querySelectorAll("button").forEach(function (button) { button.disabled = false; });
+      box.appendChild(el("p", { "class": "ce-error" },
+        "Votre avis n'a pas pu être envoyé. Réessayez plus tard."));
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text || busy) {
+      return;
+    }
+    input.value = "";
+    ask(text, text);
+  });
+  launcher.addEventListener("click", function () { setOpen(true, true); });
+  close.addEventListener("click", function () { setOpen(false, true); });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      setOpen(false, true);
+    }
+  });
+  larger.addEventListener("click", function () {
+    setLarge(larger.getAttribute("aria-pressed") !== "true");
+  });
+  reset.addEventListener("click", function () {
+    if (canSpeak) {
+      window.speechSynthesis.cancel();
+    }
+    state = { sender: randomId(), items: [], open: true };
+    saveState();
+    renderAll();
+    input.focus();
+  });
+
+  var largeStore = storage("localStorage");
+  setLarge(Boolean(largeStore && largeStore.getItem(LARGE_KEY) === "1"));
+  renderAll();
+  document.body.appendChild(root);
+  setOpen(Boolean(state.open), false);
+  window.citesEmploiWidget = { open: function () { setOpen(true, true); } };
+})();

@@ -1,0 +1,38 @@
+"""What several pages share: the knowledge base, and the intents a message can be taught as."""
+
+from typing import Dict, List, Tuple
+
+from aiohttp import web
+
+from bot.knowledge import KnowledgeBase
+from console.settings import Settings
+from console.training_data import domain_intents
+
+SETTINGS = web.AppKey("settings", Settings)
+KNOWLEDGE = web.AppKey("knowledge", KnowledgeBase)
+FICHE_INTENT_PREFIX = "info_"
+
+
+def settings(app: web.Application) -> Settings:
+    return app[SETTINGS]
+
+
+def knowledge(app: web.Application) -> KnowledgeBase:
+    return app[KNOWLEDGE]
+
+
+def fiche_intent(fiche_id: str) -> str:
+    return FICHE_INTENT_PREFIX + fiche_id.replace("-", "_")
+
+
+def teach_choices(app: web.Application) -> Dict[str, List[Tuple[str, str]]]:
+    """Dispositifs (by fiche title, as their info_ intent) and the domain's other intents, as
+    (value, label) pairs; read at each request, the domain may have changed."""
+    intents = domain_intents(settings(app).domain_file)
+    fiches = sorted(knowledge(app).fiches.values(), key=lambda f: f.title.lower())
+    dispositifs = [(fiche_intent(f.id), f.title) for f in fiches if fiche_intent(f.id) in intents]
+    taken = {value for value, _ in dispositifs}
+    return {
+        "Dispositifs (fiches)": dispositifs,
+        "Autres intentions": [(i, i) for i in intents if i not in taken],
+    }

@@ -1,0 +1,116 @@
+"""The reception desk (/accueil): staff at a centre social ask the assistant for a resident and
+see each answer's whole fiche; they can send it to the resident by SMS, with consent.
+
+Plain forms, no JavaScript. The page shows the last exchange only: nothing of what the person
+said is kept by the console, the session holds just the random conversation id.
+"""
+
+from datetime import date
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import get_session
+
+from bot.actions.review import DESK_SENDER_PREFIX
+from bot.storage.models import DROPPED, PENDING, SENT
+from console.database import SESSIONS
+from console.desk import AssistantUnavailable, Reply, ask, new_sender, read_turn
+from console.desk_sms import OptedOut, french_mobile, send_fiche, sms_text
+from console.freshness import months_before
+from console.views.common import knowledge, settings
+
+routes = web.RouteTableDef()
+
+SENDER_KEY = "desk_sender"
+MAX_MESSAGE = 1000
+CONSENT = "oui"
+ERRORS = {
+    "message": "Écrivez la question de la personne (1 000 caractères au plus).",
+    "unavailable": "L'assistant ne répond pas pour le moment. Réessayez dans un instant ; "
+                   "si cela dure, prévenez la coordination.",
+    "consent": "Cochez la case si la personne accepte de recevoir ce SMS : sans son accord, "
+               "rien n'est envoyé.",
+    "number": "Ce numéro n'est pas un numéro de portable français (06 ou 07, par exemple "
+              "06 12 34 56 78 ou +33 6 12 34 56 78). Rien n'a été envoyé.",
+    "opted_out": "Ce numéro a demandé à ne plus recevoir de SMS de l'assistant (STOP). Rien n'a "
+                 "été envoyé ; la personne peut répondre START au numéro de l'assistant pour "
+                 "les recevoir à nouveau.",
+}
+SMS_OUTCOMES = {
+    SENT: "SMS envoyé. Le numéro n'est pas gardé.",
+    PENDING: "L'opérateur ne répond pas pour le moment : le SMS partira automatiquement dès que "
+             "possible. Le numéro sera effacé après l'envoi.",
+    DROPPED: "L'opérateur a refusé ce numéro : le SMS n'a pas pu être envoyé. Vérifiez le numéro "
+             "avec la personne.",
+}
+
+
+async def _sender(request: web.Request, renew: bool = False) -> str:
+    """The desk conversation of this staff session, started on first use."""
+    session = await get_session(request)
+    if renew or not str(session.get(SENDER_KEY, "")).startswith(DESK_SENDER_PREFIX):
+        session[SENDER_KEY] = new_sender()
+    return session[SENDER_KEY]
+
+
+def _page(request: web.Request, status: int = 200, **context) -> web.Response:
+    months = settings(request.app).freshness_months
+    page = {"page": "desk", "question": None, "replies": [], "error": None, "notice": None,
+            "sms": None, "sms_text": sms_text, "stale_before": months_before(date.today(), months),
+            "max_message": MAX_MESSAGE, "consent": CONSENT}
+    return aiohttp_jinja2.render_template("desk.html", request, {**page, **context}, status=status)
+
+
+@routes.get("/accueil", name="desk")
+async def desk(request: web.Request):
+    new = request.query.get("nouvelle") == "1"
+    return _page(request, notice="Nouvelle personne : la conversation repart de zéro." if new else None)
+
+
+@routes.post("/accueil")
+async def ask_assistant(request: web.Request):
+    """A typed question, or a button of the bot (its payload, and its title to show)."""
+    form = await request.post()
+    message = str(form.get("message", "")).strip()
+    shown = str(form.get("libelle", "")).strip() or message
+    if not message or len(message) > MAX_MESSAGE:
+        return _page(request, 400, error=ERRORS["message"])
+    sender = await _sender(request)
+    try:
+        messages = await ask(settings(request.app).rasa_url, sender, message, request["account"].id)
+    except AssistantUnavailable:
+        return _page(request, 503, question=shown, error=ERRORS["unavailable"])
+    return _page(request, question=shown, replies=read_turn(messages, knowledge(request.app)))
+
+
+@routes.post("/accueil/nouvelle")
+async def new_person(request: web.Request):
+    await _sender(request, renew=True)
+    raise web.HTTPSeeOther("/accueil?nouvelle=1")
+
+
+@routes.post("/accueil/sms")
+async def send_by_sms(request: web.Request):
+    """Consent and a French mobile number first; then the fiche's short answer is queued."""
+    form = await request.post()
+    fiche = knowledge(request.app).fiche(str(form.get("fiche", "")))
+    if fiche is None:
+        raise web.HTTPNotFound(text="Fiche inconnue.")
+    replies = [Reply(fiche_id=fiche.id, fiche=fiche)]
+    raw = str(form.get("telephone", "")).strip()[:40]
+    number = french_mobile(raw)
+    errors = {}
+    if form.get("consentement") != CONSENT:
+        errors["consent"] = ERRORS["consent"]
+    if number is None:
+        errors["number"] = ERRORS["number"]
+    if not errors:
+        try:
+            outcome = await send_fiche(request.app[SESSIONS], settings(request.app).sms, fiche,
+                                       number, request["account"].id)
+        except OptedOut:
+            errors["number"] = ERRORS["opted_out"]
+        else:
+            return _page(request, replies=replies, notice=SMS_OUTCOMES[outcome])
+    sms = {"fiche": fiche.id, "number": raw, "errors": errors}
+    return _page(request, 400, replies=replies, sms=sms)

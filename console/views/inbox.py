@@ -1,0 +1,66 @@
+"""The review inbox: grouped messages by status, one group's details, status changes."""
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.storage import review
+from bot.storage.models import TODO, UNMET
+from console import labels
+from console.database import run_db
+from console.views.common import knowledge, teach_choices
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/", name="home")
+async def home(request: web.Request):
+    raise web.HTTPSeeOther("/boite")
+
+
+@routes.get("/boite", name="inbox")
+@aiohttp_jinja2.template("inbox.html")
+async def inbox(request: web.Request):
+    status = request.query.get("statut", TODO)
+    if status not in labels.STATUSES:
+        raise web.HTTPBadRequest(text="Statut inconnu.")
+
+    def load(db):
+        review.import_feedback(db)
+        return review.groups(db, status)
+
+    return {"groups": await run_db(request.app, load), "status": status, "page": "inbox"}
+
+
+@routes.get(r"/boite/{item_id:\d+}", name="item")
+@aiohttp_jinja2.template("item.html")
+async def item(request: web.Request):
+    items = await run_db(request.app, lambda db: review.group_of(db, int(request.match_info["item_id"])))
+    if not items:
+        raise web.HTTPNotFound(text="Message introuvable (peut-être supprimé après 13 mois).")
+    kb = knowledge(request.app)
+    return {
+        "items": items, "first": items[0], "page": "inbox",
+        "quartiers": kb.territory.quartiers + [labels.OTHER_QUARTIER],
+        "choices": teach_choices(request.app),
+    }
+
+
+@routes.post(r"/boite/{item_id:\d+}/statut", name="set_status")
+async def set_status(request: web.Request):
+    form = await request.post()
+    item_id = int(request.match_info["item_id"])
+    status = str(form.get("statut", ""))
+    theme, quartier = str(form.get("theme", "")), str(form.get("quartier", ""))
+    kb = knowledge(request.app)
+    if status not in labels.STATUSES:
+        raise web.HTTPBadRequest(text="Statut inconnu.")
+    if status == UNMET and (
+        theme not in labels.THEMES or quartier not in kb.territory.quartiers + [labels.OTHER_QUARTIER]
+    ):
+        raise web.HTTPBadRequest(text="Pour un besoin non couvert, choisissez un thème et un quartier.")
+    account_id = request["account"].id
+    changed = await run_db(request.app, lambda db: review.set_status(
+        db, item_id, status, account_id, theme or None, quartier or None))
+    if not changed:
+        raise web.HTTPNotFound(text="Message introuvable.")
+    raise web.HTTPSeeOther("/boite")

@@ -1,0 +1,39 @@
+"""Unmet needs per theme and quartier, on screen and as a CSV for Excel."""
+
+import csv
+import io
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.storage import review
+from bot.storage.models import utc_now
+from console import labels
+from console.database import run_db
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/besoins", name="needs")
+@aiohttp_jinja2.template("needs.html")
+async def needs(request: web.Request):
+    return {"page": "needs", "needs": await run_db(request.app, review.unmet_needs),
+            "themes": labels.THEMES}
+
+
+@routes.get("/besoins.csv", name="needs_csv")
+async def needs_csv(request: web.Request):
+    """UTF-8 with a byte order mark and `;` separators: French Excel opens it as it should."""
+    rows = await run_db(request.app, review.unmet_needs)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Thème", "Quartier", "Nombre de messages", "Exemples"])
+    for need in rows:
+        writer.writerow([labels.THEMES.get(need.theme, need.theme), need.quartier, need.count,
+                         " | ".join(need.examples)])
+    filename = f"besoins-non-couverts-{utc_now():%Y-%m-%d}.csv"
+    return web.Response(
+        body=("\ufeff" + out.getvalue()).encode("utf-8"),
+        headers={"Content-Type": "text/csv; charset=utf-8",
+                 "Content-Disposition": f'attachment; filename="{filename}"'},
+    )

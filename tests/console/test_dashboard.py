@@ -1,0 +1,69 @@
+"""Dashboard figures from the stored rows, drawn as inline SVG; the fiches to verify again."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from bot.knowledge import load_knowledge_base
+from bot.storage.feedback import record_feedback
+from bot.storage.review import record_turn
+from console.freshness import months_before, stale_fiches
+from console.stats import dashboard
+from tests.console.conftest import sign_in
+
+pytestmark = pytest.mark.anyio
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+
+
+def _activity(db, now=NOW):
+    yesterday = now - timedelta(days=1)
+    for conversation, channel, kind, fiche, when in [
+        ("a", "rest", "answer", "cej", now), ("a", "rest", "answer", "cej", now),
+        ("b", "sms", "answer", "logement", now), ("b", "sms", "fallback", None, now),
+        ("c", "web", "answer", "cej", yesterday), ("old", "web", "answer", "cej", now - timedelta(days=40)),
+    ]:
+        record_turn(db, channel=channel, conversation=conversation, kind=kind, fiche=fiche, now=when)
+    for useful in (True, True, True, False):
+        record_feedback(db, channel="web", conversation="w", useful=useful, bot_text="...", now=now)
+
+
+def test_figures_of_the_period(db):
+    _activity(db)
+    figures = dashboard(db, NOW, days=30)
+    assert figures.conversations_on(NOW.date()) == 2
+    assert figures.conversations[(NOW.date(), "sms")] == 1
+    assert figures.conversations[(NOW.date() - timedelta(days=1), "web")] == 1
+    assert figures.top_fiches == [("cej", 3), ("logement", 1)]
+    assert figures.fallback_rate == pytest.approx(1 / 5)
+    assert figures.useful_rate == pytest.approx(3 / 4)
+    assert figures.alerts == 0 and figures.bookings == {}
+
+
+async def test_the_dashboard_page_draws_its_charts(client, db):
+    _activity(db, now=datetime.now(timezone.utc))
+    await sign_in(client)
+    html = await (await client.get("/tableau-de-bord?jours=7")).text()
+    assert html.count("<svg") == 2 and 'role="img"' in html
+    assert "Contrat d&#39;engagement jeune (CEJ)" in html
+    assert "20,0 %" in html and "75,0 %" in html  # fallback rate, "utile" rate
+    assert "<script" not in html
+
+
+def test_stale_fiches_are_those_verified_more_than_six_months_ago():
+    kb = load_knowledge_base()
+    assert months_before(date(2026, 8, 31), 6) == date(2026, 2, 28)
+    oldest = min(f.verified for f in kb.fiches.values())
+    newest = max(f.verified for f in kb.fiches.values())
+    today = oldest + timedelta(days=200)  # the oldest fiche is over six months old by then
+    stale = stale_fiches(kb, today)
+    assert stale and all(s.verified < months_before(today, 6) for s in stale)
+    assert all(s.stale_sources for s in stale)
+    assert [s.verified for s in stale] == sorted(s.verified for s in stale)
+    assert stale_fiches(kb, newest) == []
+    assert len(stale_fiches(kb, newest + timedelta(days=400))) == len(kb.fiches)
+
+
+async def test_the_freshness_page_lists_what_to_verify(client):
+    await sign_in(client)
+    html = await (await client.get("/fiches")).text()
+    assert "Fraîcheur des fiches" in html and f"sur {len(load_knowledge_base().fiches)}" in html
