@@ -17,29 +17,26 @@ is). A failed send is retried with a growing delay (bot/storage/alerts.py). `mak
 with the servers.
 """
 
-import argparse
 import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import os
-import signal
 import smtplib
 import ssl
 import sys
-import time
 from email.message import EmailMessage
 from typing import Callable, Dict, List, Mapping, Optional
 
 import aiohttp
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from bot.knowledge.models import ALERT_THEME_LABELS
 from bot.storage.alerts import AlertMessage, deliver_due_alerts
-from bot.storage.database import make_engine, migrate, session_factory
+from bot.storage.database import make_engine, session_factory
 from bot.storage.models import EMAIL, WEBHOOK
 from bot.storage.retention import purge_alerts
+from bot.worker import run_rounds, worker_arguments
 
 logger = logging.getLogger("bot.alerts")
 
@@ -127,56 +124,27 @@ def configured_transports(env: Mapping[str, str] = os.environ) -> Dict[str, Tran
 
 
 def main(argv: List[str]) -> int:
-    parser = argparse.ArgumentParser(description="Deliver alerts to référents.")
-    parser.add_argument("--once", action="store_true", help="one round, then exit")
-    parser.add_argument(
-        "--interval", type=float,
-        default=float(os.environ.get("ALERT_INTERVAL", DEFAULT_INTERVAL_SECONDS)),
-        help="seconds between rounds",
+    arguments = worker_arguments(
+        "Deliver alerts to référents.", "ALERT_INTERVAL", DEFAULT_INTERVAL_SECONDS, argv
     )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     transports = configured_transports()
     if not transports:
         logger.warning("no alert target configured (SMTP_HOST, ALERT_WEBHOOK_URL): alerts wait")
-
-    stop_requested = False
-
-    def request_stop(signum, frame):
-        nonlocal stop_requested
-        stop_requested = True
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-
     engine = make_engine()
-    migrated = False
+
+    def one_round() -> None:
+        sent = deliver_due_alerts(session_factory(engine), transports)
+        if sent:
+            logger.info("%d alert delivery(ies) sent", sent)
+        with session_factory(engine)() as db:
+            purged, undelivered = purge_alerts(db)
+        if purged:
+            logger.info("%d alert(s) past retention deleted", purged)
+        if undelivered:
+            logger.warning("%d deleted alert(s) had never reached a target", undelivered)
+
     try:
-        while True:
-            failed = False
-            try:
-                if not migrated:
-                    migrate()
-                    migrated = True
-                sent = deliver_due_alerts(session_factory(engine), transports)
-                if sent:
-                    logger.info("%d alert delivery(ies) sent", sent)
-                with session_factory(engine)() as db:
-                    purged, undelivered = purge_alerts(db)
-                if purged:
-                    logger.info("%d alert(s) past retention deleted", purged)
-                if undelivered:
-                    logger.warning("%d deleted alert(s) had never reached a target", undelivered)
-            except (OperationalError, InterfaceError) as error:
-                failed = True
-                logger.error("database unavailable, retrying next round: %s", error)
-            if args.once:
-                return 1 if failed else 0
-            deadline = time.monotonic() + args.interval
-            while not stop_requested and time.monotonic() < deadline:
-                time.sleep(min(0.5, args.interval))
-            if stop_requested:
-                return 0
+        return run_rounds(one_round, arguments, logger)
     finally:
         engine.dispose()
 

@@ -19,25 +19,21 @@ Message texts are the responses `utter_booking_reminder` and `utter_waitlist_pro
 domain.yml, like everything a resident reads.
 """
 
-import argparse
 import logging
-import os
-import signal
 import sys
-import time
 from datetime import datetime
 from functools import lru_cache
 from typing import Callable, Dict, List, Optional
 
 import yaml
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from bot.french_dates import format_when
-from bot.storage.database import ROOT, make_engine, migrate, session_factory
+from bot.storage.database import ROOT, make_engine, session_factory
 from bot.storage.models import REMINDER, WAITLIST_PROMOTED, utc_now
 from bot.storage.outbox import Message, deliver_due
 from bot.storage.retention import purge_personal_data
+from bot.worker import run_rounds, worker_arguments
 from channels.sms.reminders import reminder_transport
 
 logger = logging.getLogger("bot.reminders")
@@ -107,48 +103,19 @@ def run_once(
 
 
 def main(argv: List[str]) -> int:
-    parser = argparse.ArgumentParser(description="Deliver due café emploi messages.")
-    parser.add_argument("--once", action="store_true", help="one round, then exit")
-    parser.add_argument(
-        "--interval", type=float,
-        default=float(os.environ.get("REMINDER_INTERVAL", DEFAULT_INTERVAL_SECONDS)),
-        help="seconds between rounds",
+    arguments = worker_arguments(
+        "Deliver due café emploi messages.", "REMINDER_INTERVAL", DEFAULT_INTERVAL_SECONDS, argv
     )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-
-    stop_requested = False
-
-    def request_stop(signum, frame):
-        nonlocal stop_requested
-        stop_requested = True
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-
     engine = make_engine()
     send = sender({**TRANSPORTS, "sms": reminder_transport(session_factory(engine))})
-    migrated = False
+
+    def one_round() -> None:
+        counts = run_once(session_factory(engine), send)
+        if any(counts.values()):
+            logger.info("%(sent)d message(s) handled, %(purged)d booking(s) purged", counts)
+
     try:
-        while True:
-            failed = False
-            try:
-                if not migrated:
-                    migrate()
-                    migrated = True
-                counts = run_once(session_factory(engine), send)
-                if any(counts.values()):
-                    logger.info("%(sent)d message(s) handled, %(purged)d booking(s) purged", counts)
-            except (OperationalError, InterfaceError) as error:
-                failed = True
-                logger.error("booking database unavailable, retrying next round: %s", error)
-            if args.once:
-                return 1 if failed else 0
-            deadline = time.monotonic() + args.interval
-            while not stop_requested and time.monotonic() < deadline:
-                time.sleep(min(0.5, args.interval))
-            if stop_requested:
-                return 0
+        return run_rounds(one_round, arguments, logger, database_name="booking database")
     finally:
         engine.dispose()
 

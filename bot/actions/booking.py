@@ -28,9 +28,15 @@ from bot.actions.booking_input import (
     find_phone,
     find_reference,
     read_first_name,
-    read_yes_no,
 )
 from bot.actions.context import knowledge_base, latest_intent
+from bot.actions.form_answers import (
+    REQUESTED_SLOT,
+    STOP_INTENT,
+    extract_yes_no,
+    typed_text,
+    validate_yes_no,
+)
 from bot.french_dates import (
     PARIS,
     ImpossibleDate,
@@ -45,7 +51,6 @@ from bot.storage.models import CANCELLED, WAITING, Booking, CafeSession, utc_now
 from bot.storage.phone import InvalidPhone
 
 MANAGE_FORM = "manage_booking_form"
-REQUESTED_SLOT = "requested_slot"
 
 SESSION_SLOT = "booking_session_id"
 PROBLEM_SLOT = "booking_session_problem"
@@ -67,11 +72,8 @@ SESSION_ENTITY = "session_id"
 BUTTON_PREFIX = "button:"
 CHOOSE_SESSION_INTENT = "choose_session"
 JOIN_WAITING_LIST_INTENT = "join_waiting_list"
-STOP_INTENT = "stop"
 CHANGE = "change"
 
-# An answer that is neither yes nor no, between extraction and validation (never stored).
-UNCLEAR = "unclear"
 
 SESSIONS_SHOWN = 5
 # "jeudi" means one of the next few Thursdays, not one in six months.
@@ -288,8 +290,6 @@ def idempotency_key(tracker: Tracker) -> Optional[str]:
     return f"rasa-{digest[:40]}"
 
 
-def _text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
 
 
 def _extract_session(tracker: Tracker) -> Dict[Text, Any]:
@@ -302,37 +302,21 @@ def _extract_session(tracker: Tracker) -> Dict[Text, Any]:
         return {SESSION_SLOT: f"{BUTTON_PREFIX}{button}"}
     requested = tracker.get_slot(REQUESTED_SLOT)
     if requested == SESSION_SLOT:
-        return {SESSION_SLOT: _text(tracker)}
+        return {SESSION_SLOT: typed_text(tracker)}
     if requested is None and tracker.get_slot(SESSION_SLOT) is None and _names_a_day(tracker):
-        return {SESSION_SLOT: _text(tracker)}
+        return {SESSION_SLOT: typed_text(tracker)}
     return {}
 
 
 def _names_a_day(tracker: Tracker) -> bool:
     try:
-        return find_day(_text(tracker), paris_today(utc_now())) is not None
+        return find_day(typed_text(tracker), paris_today(utc_now())) is not None
     except ImpossibleDate:
         return True
 
 
-def _extract_yes_no(tracker: Tracker, slot: str) -> Dict[Text, Any]:
-    """Yes or no, when `slot` is asked: buttons and NLU first, then the words ("oui ça me va",
-    a bare "non" NLU misreads). Anything else is claimed too (UNCLEAR), so that the form asks
-    again instead of wandering off."""
-    if tracker.get_slot(REQUESTED_SLOT) != slot or latest_intent(tracker) == STOP_INTENT:
-        return {}
-    intent = latest_intent(tracker)
-    if intent in ("affirm", "deny"):
-        return {slot: intent == "affirm"}
-    answer = read_yes_no(_text(tracker))
-    return {slot: UNCLEAR if answer is None else answer}
 
 
-def _validate_yes_no(value: Any, slot: str, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-    if value == UNCLEAR:
-        dispatcher.utter_message(response="utter_yes_or_no")
-        return {slot: None}
-    return {slot: value if isinstance(value, bool) else None}
 
 
 async def _validate_session(
@@ -478,7 +462,7 @@ class ValidateBookingForm(_BookingValidation):
         return _extract_session(tracker)
 
     async def extract_booking_consent(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _extract_yes_no(tracker, CONSENT_SLOT)
+        return extract_yes_no(tracker, CONSENT_SLOT)
 
     async def validate_booking_session_id(self, value, dispatcher, tracker, domain):
         return await _validate_session(value, dispatcher, tracker, changing=False)
@@ -502,7 +486,7 @@ class ValidateBookingForm(_BookingValidation):
             return {PHONE_SLOT: None}
 
     def validate_booking_consent(self, value, dispatcher, tracker, domain):
-        return _validate_yes_no(value, CONSENT_SLOT, dispatcher)
+        return validate_yes_no(value, CONSENT_SLOT, dispatcher)
 
 
 class ActionBookCafe(_DatabaseAction):
@@ -569,13 +553,13 @@ class ValidateManageBookingForm(_BookingValidation):
         return _extract_session(tracker)
 
     async def extract_booking_cancel_confirmed(self, dispatcher, tracker, domain):
-        return _extract_yes_no(tracker, CANCEL_CONFIRMED_SLOT)
+        return extract_yes_no(tracker, CANCEL_CONFIRMED_SLOT)
 
     async def validate_booking_session_id(self, value, dispatcher, tracker, domain):
         return await _validate_session(value, dispatcher, tracker, changing=True)
 
     def validate_booking_cancel_confirmed(self, value, dispatcher, tracker, domain):
-        return _validate_yes_no(value, CANCEL_CONFIRMED_SLOT, dispatcher)
+        return validate_yes_no(value, CANCEL_CONFIRMED_SLOT, dispatcher)
 
     async def validate_booking_reference(self, value, dispatcher, tracker, domain):
         """A reference, or the phone used: the one upcoming booking it names, or why not."""

@@ -28,14 +28,20 @@ from bot.actions.alert_input import (
 )
 from bot.actions.booking import idempotency_key
 from bot.actions.booking_db import DatabaseUnavailable, in_database
-from bot.actions.booking_input import NotAFirstName, read_first_name, read_yes_no
+from bot.actions.booking_input import NotAFirstName, read_first_name
 from bot.actions.context import fiche_in_context, knowledge_base, latest_intent
+from bot.actions.form_answers import (
+    REQUESTED_SLOT,
+    STOP_INTENT,
+    extract_yes_no,
+    typed_text,
+    validate_yes_no,
+)
 from bot.actions.human_contact import utter_reception_contact
 from bot.knowledge.models import ALERT_THEME_LABELS
 from bot.storage import alerts as service
 
 FORM = "referent_alert_form"
-REQUESTED_SLOT = "requested_slot"
 CONSENT_SLOT = "alert_consent"
 FIRST_NAME_SLOT = "alert_first_name"
 CONTACT_SLOT = "alert_contact"
@@ -50,8 +56,6 @@ ALERT_SLOTS = (
     CONSENT_SLOT, FIRST_NAME_SLOT, CONTACT_SLOT, THEME_SLOT, QUARTIER_SLOT, AVAILABILITY_SLOT,
     CONFIRMED_SLOT, ON_BEHALF_SLOT,
 )
-STOP_INTENT = "stop"
-UNCLEAR = "unclear"
 
 # Longest answer kept for each typed slot; a longer one (a pasted "summary") is asked again.
 MAX_LENGTHS = {FIRST_NAME_SLOT: 60, CONTACT_SLOT: 254, THEME_SLOT: 60, QUARTIER_SLOT: 120,
@@ -62,26 +66,10 @@ def reset_alert() -> List[EventType]:
     return [SlotSet(slot, None) for slot in ALERT_SLOTS]
 
 
-def _text(tracker: Tracker) -> str:
-    return tracker.latest_message.get("text") or ""
 
 
-def _extract_yes_no(tracker: Tracker, slot: str) -> Dict[Text, Any]:
-    """Yes or no when `slot` is asked; anything else is UNCLEAR, so the question comes again."""
-    if tracker.get_slot(REQUESTED_SLOT) != slot or latest_intent(tracker) == STOP_INTENT:
-        return {}
-    intent = latest_intent(tracker)
-    if intent in ("affirm", "deny"):
-        return {slot: intent == "affirm"}
-    answer = read_yes_no(_text(tracker))
-    return {slot: UNCLEAR if answer is None else answer}
 
 
-def _validate_yes_no(value: Any, slot: str, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-    if value == UNCLEAR:
-        dispatcher.utter_message(response="utter_yes_or_no")
-        return {slot: None}
-    return {slot: value if isinstance(value, bool) else None}
 
 
 def _choice_read_as_stop(
@@ -91,7 +79,7 @@ def _choice_read_as_stop(
     mapping skips stop messages, so take it here when it names a choice, and stay in the form."""
     if tracker.get_slot(REQUESTED_SLOT) != slot or latest_intent(tracker) != STOP_INTENT:
         return {}
-    text = _text(tracker)
+    text = typed_text(tracker)
     return {slot: text} if len(text) <= MAX_LENGTHS[slot] and read(text) else {}
 
 
@@ -131,7 +119,7 @@ class ActionStartAlert(Action):
         return "action_start_alert"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return reset_alert() + [SlotSet(ON_BEHALF_SLOT, on_behalf(_text(tracker)))]
+        return reset_alert() + [SlotSet(ON_BEHALF_SLOT, on_behalf(typed_text(tracker)))]
 
 
 class ActionResetAlert(Action):
@@ -220,16 +208,16 @@ class ValidateReferentAlertForm(FormValidationAction):
         return _choice_read_as_stop(tracker, QUARTIER_SLOT, lambda t: read_quartier(t, quartiers))
 
     async def extract_alert_consent(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _extract_yes_no(tracker, CONSENT_SLOT)
+        return extract_yes_no(tracker, CONSENT_SLOT)
 
     async def extract_alert_confirmed(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _extract_yes_no(tracker, CONFIRMED_SLOT)
+        return extract_yes_no(tracker, CONFIRMED_SLOT)
 
     def validate_alert_consent(self, value, dispatcher, tracker, domain):
-        return _validate_yes_no(value, CONSENT_SLOT, dispatcher)
+        return validate_yes_no(value, CONSENT_SLOT, dispatcher)
 
     def validate_alert_confirmed(self, value, dispatcher, tracker, domain):
-        return _validate_yes_no(value, CONFIRMED_SLOT, dispatcher)
+        return validate_yes_no(value, CONFIRMED_SLOT, dispatcher)
 
     def validate_alert_first_name(self, value, dispatcher, tracker, domain):
         if value is None:
@@ -337,7 +325,7 @@ class ActionAlertStatus(Action):
         return "action_alert_status"
 
     async def run(self, dispatcher, tracker, domain: DomainDict) -> List[EventType]:
-        reference = find_alert_reference(_text(tracker)) or tracker.get_slot(REFERENCE_SLOT)
+        reference = find_alert_reference(typed_text(tracker)) or tracker.get_slot(REFERENCE_SLOT)
         if reference is None:
             dispatcher.utter_message(response="utter_ask_alert_reference")
             return []
