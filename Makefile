@@ -16,7 +16,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup train validate shell lock clean evaluate
+.PHONY: run test setup train validate shell lock clean evaluate bench
 
 run: $(MODEL)  ## set up, train if needed, start the Rasa server and the action server
 	$(BIN)/python -m bot.launcher
@@ -61,3 +61,9 @@ clean:
 evaluate: $(MODEL)  ## held-out NLU evaluation: per-dispositif accuracy
 	mkdir -p results
 	$(BIN)/python -m bot.evaluation --json results/nlu-heldout.json
+
+# Benchmarks (bench/): understanding vs Rasa's default pipeline, REST latency and throughput vs a
+# minimal bot, training time, cold start, memory. Writes bench/report.md, report.json, PNG plots.
+# BENCH_ARGS: --quick (small samples), --skip-training (reuse the last training time).
+bench: $(MODEL)  ## benchmarks; a full run takes a while on 2 cores
+	$(BIN)/python -m bench $(BENCH_ARGS)
