@@ -3,7 +3,9 @@ file's centres and sessions), then the Rasa server, the action server, the remin
 the alert sender; wait until the servers answer; stop everything together.
 
 `make run` uses it in the foreground; the tests use it to talk to the real servers over HTTP,
-with their own database (`database_url`).
+with their own database (`database_url`). A production-like instance passes its own endpoints
+file (`endpoints`, say deploy/endpoints.production.yml: SQL tracker store, Redis lock store) and
+the environment it reads (`env`); several Rasa servers can share one action server (deploy/).
 """
 
 import argparse
@@ -16,7 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import yaml
 
@@ -40,7 +42,13 @@ def _answers(url: str) -> bool:
 
 class Assistant:
     """The processes of the assistant, on the given ports of the given interface, all using the
-    booking database at `database_url` (default: DATABASE_URL, else the SQLite file in var/)."""
+    booking database at `database_url` (default: DATABASE_URL, else the SQLite file in var/).
+
+    `endpoints`: an endpoints file given to Rasa as it is, `${VAR}` placeholders included (Rasa
+    expands them from its environment); its action endpoint should be `${ACTION_ENDPOINT_URL}`,
+    which is set to this instance's action server. Default: the project's endpoints.yml, pointed
+    at `action_port`. `env`: variables added to every process's environment (the tracker and
+    lock stores' settings, say). `rasa_args`: more arguments for `rasa run`."""
 
     def __init__(
         self,
@@ -52,6 +60,9 @@ class Assistant:
         log_dir: Optional[Path] = None,
         database_url: Optional[str] = None,
         territory: Optional[Path] = None,
+        endpoints: Optional[Path] = None,
+        env: Optional[Dict[str, str]] = None,
+        rasa_args: Sequence[str] = (),
     ) -> None:
         self.model = Path(model)
         self.database_url = database_url or default_database_url()
@@ -61,6 +72,9 @@ class Assistant:
         self.interface = interface
         self.auth_token = auth_token
         self.log_dir = log_dir
+        self.endpoints = Path(endpoints) if endpoints else None
+        self.env = dict(env or {})
+        self.rasa_args = list(rasa_args)
         self.processes: List[subprocess.Popen] = []
         self._workdir = Path(tempfile.mkdtemp(prefix="cites-emploi-"))
 
@@ -73,25 +87,36 @@ class Assistant:
         return f"http://127.0.0.1:{self.action_port}"
 
     def _endpoints_file(self) -> Path:
-        """endpoints.yml, pointed at this instance's action server port."""
+        """endpoints.yml, pointed at this instance's action server port (or the given file)."""
+        if self.endpoints:
+            return self.endpoints
         endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
         endpoints["action_endpoint"]["url"] = f"{self.action_url}/webhook"
         path = self._workdir / "endpoints.yml"
         path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
         return path
 
-    def _spawn(self, name: str, command: List[str], uses_database: bool = False) -> None:
+    def _spawn(
+        self, name: str, command: List[str], uses_database: bool = False
+    ) -> subprocess.Popen:
         output = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = open(self.log_dir / f"{name}.log", "ab")
-        env = {**os.environ, **({"DATABASE_URL": self.database_url} if uses_database else {})}
-        self.processes.append(
-            subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=output,
-                stderr=subprocess.STDOUT if output else None,
-            )
+        env = {
+            **os.environ,
+            "ACTION_ENDPOINT_URL": f"{self.action_url}/webhook",
+            **self.env,
+            **({"DATABASE_URL": self.database_url} if uses_database else {}),
+        }
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output,
+            stderr=subprocess.STDOUT if output else None,
         )
+        if output:
+            output.close()  # the child has its own copy
+        self.processes.append(process)
+        return process
 
     def prepare_database(self) -> LoadReport:
         """Migrate the schema and load the territory file (idempotent: nothing twice)."""
@@ -118,14 +143,14 @@ class Assistant:
         ], uses_database=True)
         return f"http://127.0.0.1:{port}"
 
-    def start_action_server(self) -> None:
-        self._spawn(
+    def start_action_server(self) -> subprocess.Popen:
+        return self._spawn(
             "action-server",
             [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(self.action_port)],
             uses_database=True,
         )
 
-    def start_rasa_server(self) -> None:
+    def start_rasa_server(self) -> subprocess.Popen:
         command = [
             sys.executable, "-m", "rasa", "run",
             "--model", str(self.model),
@@ -137,7 +162,7 @@ class Assistant:
         ]
         if self.auth_token:
             command += ["--auth-token", self.auth_token]
-        self._spawn("rasa-server", command, uses_database=True)
+        return self._spawn("rasa-server", command + self.rasa_args, uses_database=True)
 
     def start(self, timeout: float = 300) -> LoadReport:
         """Prepare the database, start every process, wait for the servers; what was loaded."""
@@ -181,6 +206,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", 5005)))
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     parser.add_argument("--interface", default=os.environ.get("RASA_INTERFACE", "127.0.0.1"))
+    parser.add_argument(
+        "--endpoints", type=Path, default=os.environ.get("RASA_ENDPOINTS") or None,
+        help="endpoints file given to Rasa as it is (deploy/endpoints.production.yml: SQL "
+        "tracker store and Redis lock store, settings from the environment)",
+    )
     args = parser.parse_args()
 
     assistant = Assistant(
@@ -189,6 +219,7 @@ def main() -> None:
         action_port=args.action_port,
         interface=args.interface,
         auth_token=os.environ.get("RASA_AUTH_TOKEN") or None,
+        endpoints=args.endpoints,
     )
     stop_requested = False
 

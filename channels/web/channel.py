@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from channels.action_failures import watching
 from channels.web.cors import CorsPolicy
 from channels.web.inputs import BadInput, feedback_input, message_input, read_json
 from channels.web.storage import store_feedback
@@ -74,6 +75,8 @@ class WebChatInput(InputChannel):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # A failed custom action adds a French notice to the answer (channels/action_failures.py).
+        on_new_message = watching(on_new_message)
         web = Blueprint("web_chat", __name__)
 
         @web.middleware("request")

@@ -52,7 +52,7 @@ def read_json(body: Optional[bytes], content_type: Optional[str]) -> Dict[str, A
         )
     try:
         data = json.loads((body or b"").decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[…]]]]
         raise BadInput("pas_json", "La demande n'est pas du JSON lisible.") from None
     if not isinstance(data, dict):
         raise BadInput("pas_json", "La demande doit être un objet JSON : {\"sender\": …}.")
@@ -81,7 +81,9 @@ def _text(data: Dict[str, Any], field: str, limit: int, required: bool) -> Optio
             f"{field}_trop_long",
             f"Le champ « {field} » est trop long ({limit} caractères au plus).",
         )
-    return value.strip()
+    # Lone surrogates (valid JSON, not UTF-8) and NUL characters would make spaCy or PostgreSQL
+    # fail further on: U+FFFD for the first, nothing for the second.
+    return re.sub("[\ud800-\udfff]", "\ufffd", value.strip()).replace("\x00", "")
 
 
 def message_input(data: Dict[str, Any]) -> MessageInput:

@@ -1,0 +1,100 @@
+"""Rasa's REST channel (POST /webhooks/rest/webhook, name `rest`), with two additions:
+
+- a failed custom action (action server down) is told to the resident in French instead of an
+  empty answer (channels/action_failures.py);
+- the body is checked before Rasa reads it: Rasa's channel calls `request.json.get(...)` outside
+  its error handling, so a JSON array, a non-string sender or metadata that is not an object gave
+  a 500; a sender with a NUL character made the tracker store's query fail (the connection was
+  closed without an answer); a lone surrogate in the message made spaCy fail; and it took
+  messages of any length into the NLU pipeline. Now such a request is a 400
+  with a French message, as on the web channel.
+
+Registered in credentials.yml as `channels.rest.RestInput`.
+"""
+
+import json
+import re
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.action_failures import watching
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
+
+BODY_MAX_BYTES = 256_000
+# Far beyond what a resident types (the forms answer "trop long" well before); a ~5 000-character
+# message still gets its polite answer (tests/test_conversations.py).
+MESSAGE_MAX_CHARS = 20_000
+SENDER_MAX_CHARS = 128
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+NOT_IN_A_SENDER = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+class BadRequest(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _clean(text: str) -> str:
+    """Lone surrogates (valid in JSON, not in UTF-8) become U+FFFD and NUL characters go, so
+    that nothing downstream (spaCy, logs, PostgreSQL, Redis) fails on the text."""
+    return LONE_SURROGATE.sub("\ufffd", text).replace("\x00", "")
+
+
+def checked_body(body: Optional[bytes]) -> Dict[str, Any]:
+    """The request's JSON object, as Rasa's REST channel expects it; BadRequest otherwise."""
+    if body and len(body) > BODY_MAX_BYTES:
+        raise BadRequest("trop_long", f"La demande est trop longue ({BODY_MAX_BYTES} octets au plus).")
+    try:
+        data = json.loads((body or b"").decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BadRequest("pas_json", "La demande n'est pas du JSON lisible (UTF-8).") from None
+    if not isinstance(data, dict):
+        raise BadRequest("pas_json", 'La demande doit être un objet JSON : {"sender": …, "message": …}.')
+    sender = data.get("sender")
+    if sender is not None:
+        if (not isinstance(sender, str) or not sender.strip() or len(sender) > SENDER_MAX_CHARS
+                or NOT_IN_A_SENDER.search(sender)):
+            raise BadRequest(
+                "sender_invalide",
+                f"« sender » doit être un texte de 1 à {SENDER_MAX_CHARS} caractères, "
+                "sans caractère de contrôle.",
+            )
+    message = data.get("message")
+    if not isinstance(message, str):
+        raise BadRequest("message_invalide", "Le champ « message » doit être un texte.")
+    if len(message) > MESSAGE_MAX_CHARS:
+        raise BadRequest(
+            "message_trop_long",
+            f"Le champ « message » est trop long ({MESSAGE_MAX_CHARS} caractères au plus).",
+        )
+    data["message"] = _clean(message)
+    channel = data.get("input_channel")
+    if channel is not None and not isinstance(channel, str):
+        raise BadRequest("input_channel_invalide", "« input_channel » doit être un texte.")
+    metadata = data.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise BadRequest("metadata_invalide", "« metadata » doit être un objet JSON.")
+    return data
+
+
+class RestInput(RasaRestInput):
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rest = super().blueprint(watching(on_new_message))
+
+        @rest.middleware("request")
+        async def check_body(request: Request) -> Optional[HTTPResponse]:
+            if request.method != "POST" or request.path.rstrip("/") != "/webhooks/rest/webhook":
+                return None
+            try:
+                request.parsed_json = checked_body(request.body)
+            except BadRequest as error:
+                return response.json({"error": error.code, "message": error.message}, status=400)
+            return None
+
+        return rest
