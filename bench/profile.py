@@ -32,7 +32,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench.__main__ import quiet_rasa
+    from bot import rasa_fixes
 
+    rasa_fixes.apply()  # what the server runs (bot.server)
     if args.load:
         return profile_load(args.top)
     from bot.launcher import Assistant

@@ -78,6 +78,9 @@ def measure_model(model: str, examples: List[Example]) -> Dict:
     """Parse every example with the model in this process; accuracies, F1s, the pairs."""
     from rasa.core.agent import Agent
 
+    from bot import rasa_fixes
+
+    rasa_fixes.apply()
     agent = Agent.load(model)
     loop = asyncio.new_event_loop()
     parses, timings = {}, []

@@ -148,12 +148,15 @@ def main() -> None:
 
     from rasa.core.agent import Agent
 
+    from bot import rasa_fixes
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=str(ROOT / "models" / "cites-emploi.tar.gz"))
     parser.add_argument("--data", type=Path, default=HELDOUT)
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     args = parser.parse_args()
 
+    rasa_fixes.apply()
     agent = Agent.load(args.model)
     report = evaluate(load_examples(args.data), lambda text: asyncio.run(agent.parse_message(text)))
     print(report.table())

@@ -152,7 +152,7 @@ class Assistant:
 
     def start_rasa_server(self) -> subprocess.Popen:
         command = [
-            sys.executable, "-m", "rasa", "run",
+            sys.executable, "-m", "bot.server", "run",
             "--model", str(self.model),
             "--endpoints", str(self._endpoints_file()),
             "--credentials", str(ROOT / "credentials.yml"),
