@@ -15,6 +15,11 @@ Configuration (environment):
 A target that is not configured keeps its deliveries pending (nothing is lost; they go once it
 is). A failed send is retried with a growing delay (bot/storage/alerts.py). `make run` starts it
 with the servers.
+
+Every round also deletes the alerts past their retention (bot/storage/retention.py) and, once an
+hour, the idle conversations of Rasa's SQL tracker store (bot/storage/conversations.py) when
+`TRACKER_DB_HOST` and the other `TRACKER_DB_*` variables of deploy/endpoints.production.yml say
+where it is.
 """
 
 import asyncio
@@ -26,13 +31,16 @@ import os
 import smtplib
 import ssl
 import sys
+import time
 from email.message import EmailMessage
-from typing import Callable, Dict, List, Mapping, Optional
+from typing import Callable, Dict, List, Mapping, Optional, Union
 
 import aiohttp
+from sqlalchemy.engine import URL
 
 from bot.knowledge.models import ALERT_THEME_LABELS
 from bot.storage.alerts import AlertMessage, deliver_due_alerts
+from bot.storage.conversations import purge_conversations, tracker_store_url
 from bot.storage.database import make_engine, session_factory
 from bot.storage.models import EMAIL, WEBHOOK
 from bot.storage.retention import purge_alerts
@@ -45,6 +53,8 @@ DEFAULT_INTERVAL_SECONDS = 30
 SMTP_TIMEOUT_SECONDS = 10
 WEBHOOK_TIMEOUT_SECONDS = 10
 SIGNATURE_HEADER = "X-Signature"
+# The conversations are kept a day: an hour late at most is close enough, and cheaper.
+CONVERSATION_PURGE_INTERVAL_SECONDS = 3600
 
 Transport = Callable[[AlertMessage], None]
 
@@ -123,6 +133,28 @@ def configured_transports(env: Mapping[str, str] = os.environ) -> Dict[str, Tran
     return transports
 
 
+def conversation_purge(
+    tracker_store: Optional[Union[str, URL]], clock: Callable[[], float] = time.monotonic
+) -> Callable[[], None]:
+    """What each round calls: the conversation purge, at most once an hour (None: never). It
+    never fails a round: the alerts come first, and a failed purge waits for the next hour."""
+    next_purge = clock()
+
+    def purge() -> None:
+        nonlocal next_purge
+        if tracker_store is None or clock() < next_purge:
+            return
+        next_purge = clock() + CONVERSATION_PURGE_INTERVAL_SECONDS
+        try:
+            purged = purge_conversations(tracker_store)
+        except Exception:
+            logger.exception("conversation purge failed, next attempt in an hour")
+            return
+        logger.info("%d idle conversation(s) deleted from the tracker store", purged)
+
+    return purge
+
+
 def main(argv: List[str]) -> int:
     arguments = worker_arguments(
         "Deliver alerts to référents.", "ALERT_INTERVAL", DEFAULT_INTERVAL_SECONDS, argv
@@ -130,6 +162,10 @@ def main(argv: List[str]) -> int:
     transports = configured_transports()
     if not transports:
         logger.warning("no alert target configured (SMTP_HOST, ALERT_WEBHOOK_URL): alerts wait")
+    tracker_store = tracker_store_url()
+    if tracker_store is None:
+        logger.info("TRACKER_DB_HOST not set: no tracker store database, no conversation to purge")
+    purge_idle_conversations = conversation_purge(tracker_store)
     engine = make_engine()
 
     def one_round() -> None:
@@ -142,6 +178,7 @@ def main(argv: List[str]) -> int:
             logger.info("%d alert(s) past retention deleted", purged)
         if undelivered:
             logger.warning("%d deleted alert(s) had never reached a target", undelivered)
+        purge_idle_conversations()
 
     try:
         return run_rounds(one_round, arguments, logger)
