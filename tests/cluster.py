@@ -209,23 +209,37 @@ def _wait_for(url: str, timeout: float, process: Optional[subprocess.Popen] = No
     pytest.fail(f"{url} not answering after {timeout:.0f} s")
 
 
+# The fixtures of tests/faults and tests/scale, which import them into their conftest.py.
+
 _deployment: Optional[Deployment] = None
 
 
-def shared_deployment(request) -> Deployment:
-    """The session's deployment, started on first use, stopped at the end of the session."""
+@pytest.fixture(scope="session")
+def session_deployment(request) -> Deployment:
+    """The session's deployment, started on first use, stopped at the end of the session.
+
+    Each conftest importing this makes a fixture of its own: the deployment is kept here, so
+    that a session running both directories starts only one.
+    """
     global _deployment
     if _deployment is None:
-        deployment = Deployment()
-        atexit.register(deployment.stop)  # an interrupted run leaves no process behind
-        request.addfinalizer(deployment.stop)
+        started = Deployment()
+        atexit.register(started.stop)  # an interrupted run leaves no process behind
+        request.addfinalizer(started.stop)
         try:
-            deployment.start()
+            started.start()
         except BaseException:
-            deployment.stop()
+            started.stop()
             raise
-        _deployment = deployment
+        _deployment = started
     return _deployment
+
+
+@pytest.fixture
+def deployment(session_deployment) -> Deployment:
+    """The deployment, every part running (a fault test may have left one stopped)."""
+    session_deployment.ensure_running()
+    return session_deployment
 
 
 # Talking to it over HTTP.

@@ -10,40 +10,28 @@ answer politely, the resident never sees a traceback.
 
 import asyncio
 import logging
-import threading
-from typing import Callable, Dict, TypeVar
+from typing import Callable, TypeVar
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.storage.database import database_url, make_engine, migrate, session_factory
+from bot.storage.database import database_url, migrated_sessions
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
-_factories: Dict[str, sessionmaker] = {}
-_lock = threading.Lock()
-
 
 class DatabaseUnavailable(RuntimeError):
     """The booking database cannot be used right now; nothing was changed."""
 
 
-def _factory(url: str) -> sessionmaker:
-    with _lock:
-        if url not in _factories:
-            migrate(url)
-            _factories[url] = session_factory(make_engine(url))
-        return _factories[url]
-
-
 def _work(url: str, work: Callable[[Session], T]) -> T:
     try:
-        with _factory(url)() as db:
+        with migrated_sessions(url)() as db:
             return work(db)
     except _DOWN as error:
         shown = make_url(url).render_as_string(hide_password=True)

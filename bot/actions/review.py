@@ -11,13 +11,12 @@ import hmac
 import logging
 import secrets
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import lru_cache
 from typing import Callable, Optional, Tuple
 
 from rasa_sdk import Tracker
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.storage.database import database_url, make_engine, migrate, session_factory
+from bot.storage.database import database_url, migrated_sessions
 from bot.storage.models import LOW_CONFIDENCE
 from bot.storage.review import record_review, record_turn
 
@@ -88,16 +87,9 @@ def _record(tracker: Tracker, kind: str, intent: Optional[str], fiche: Optional[
     return _writer.submit(_safely, database_url(), work)
 
 
-@lru_cache(maxsize=None)
-def _sessions(url: str) -> sessionmaker:
-    """Sessions on `url`, its schema migrated on first use (as the booking actions do)."""
-    migrate(url)
-    return session_factory(make_engine(url))
-
-
 def _safely(url: str, work: Callable[[Session], None]) -> None:
     try:
-        with _sessions(url)() as db:
+        with migrated_sessions(url)() as db:
             work(db)
     except Exception:  # noqa: BLE001 - the console must never break a conversation
         logger.exception("could not record for the console's review inbox; the conversation goes on")

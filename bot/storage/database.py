@@ -5,9 +5,10 @@ runs on both. The schema comes only from the Alembic migrations, never from `cre
 """
 
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Dict, Iterator, Optional
 
 from alembic import command
 from alembic.config import Config
@@ -23,6 +24,14 @@ ALEMBIC_INI = ROOT / "alembic.ini"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option naming how a SQLite transaction begins (DEFERRED unless `transaction()` says).
 SQLITE_BEGIN = "storage_sqlite_begin"
+
+# Alembic keeps the migration it runs in module globals (`op`, `context`): two at once in one
+# process (the console writer thread and a request, say) would run on each other's connection.
+_migration_lock = threading.Lock()
+# The session factories of `migrated_sessions`, one per URL, and the lock that makes the first
+# use of a URL (its migration) happen once in this process.
+_migrated: Dict[str, sessionmaker] = {}
+_migrated_lock = threading.Lock()
 
 
 def database_url() -> str:
@@ -96,4 +105,21 @@ def migrate(url: Optional[str] = None) -> None:
     config = Config(str(ALEMBIC_INI))
     config.attributes["database_url"] = url or database_url()
     config.attributes["configure_logger"] = False  # leave the application's logging alone
-    command.upgrade(config, "head")
+    with _migration_lock:
+        command.upgrade(config, "head")
+
+
+def migrated_sessions(url: Optional[str] = None) -> sessionmaker:
+    """Sessions on `url` (default: `database_url()`), its schema migrated on first use.
+
+    For the servers that reach the database on their own (action server, Rasa server channels):
+    `make run` has migrated it already, but a server started alone must not find an old schema.
+    One factory (one engine, one pool) per URL for the whole process, migrated once; a failed
+    migration is raised to the caller and not remembered, so the next use tries again.
+    """
+    url = url or database_url()
+    with _migrated_lock:
+        if url not in _migrated:
+            migrate(url)
+            _migrated[url] = session_factory(make_engine(url))
+        return _migrated[url]

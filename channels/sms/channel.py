@@ -5,13 +5,13 @@ Unlike Rasa's own Twilio connector, the `X-Twilio-Signature` is checked (against
 called, `SMS_PUBLIC_URL` behind a proxy) before anything is read. The operator gets an empty
 TwiML answer at once; the message is handled in the background and the replies go through the
 SMS outbox (channels/sms/delivery.py), so a slow bot or a down operator never holds the webhook
-and no reply is lost.
+and no reply is lost. A custom action that fails (action server down) adds the French notice of
+channels/action_failures.py to the turn, sent as any reply.
 """
 
 import asyncio
 import logging
 import re
-import threading
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, List, Optional, Set
@@ -22,14 +22,14 @@ from sanic import Blueprint, response
 from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.gsm7 import to_sms_text
 from bot.knowledge import KnowledgeBase, load_knowledge_base
-from bot.storage.database import make_engine, migrate, session_factory
+from bot.storage.database import migrated_sessions
 from bot.storage.models import utc_now
+from channels.action_failures import answer_watched
 from channels.sms import store
 from channels.sms.config import SmsConfig
 from channels.sms.delivery import deliver_pending
@@ -82,8 +82,6 @@ class SmsInput(InputChannel):
         self.validator = RequestValidator(config.auth_token)
         self.operator = Operator(config)
         self.window = timedelta(minutes=config.rate_limit_minutes)
-        self._db_factory: Optional[sessionmaker] = None
-        self._db_lock = threading.Lock()
         self._delivery_lock = asyncio.Lock()
         self._tasks: Set[asyncio.Task] = set()
 
@@ -180,7 +178,8 @@ class SmsInput(InputChannel):
         if chosen is not None:
             text = await self._in_database(store.choice_payload, hashed, chosen) or body
         collector = CollectingOutputChannel()
-        await on_new_message(UserMessage(
+        # The notice of a failed action lands in `collector`: GSM-7 and split like the answer.
+        await answer_watched(on_new_message, UserMessage(
             text, collector, sender_id=hashed, input_channel=self.name(), message_id=message_sid
         ))
         turn = render_turn(collector.messages, knowledge_base().fiche)
@@ -193,7 +192,7 @@ class SmsInput(InputChannel):
         async with self._delivery_lock:
             return await asyncio.to_thread(
                 lambda: deliver_pending(
-                    self._database(), self.operator,
+                    migrated_sessions(), self.operator,
                     timedelta(seconds=self.config.retry_interval),
                     timedelta(seconds=self.config.send_timeout),
                 )
@@ -211,18 +210,10 @@ class SmsInput(InputChannel):
 
     async def _in_database(self, work: Callable[..., Any], *args) -> Any:
         def run() -> Any:
-            with self._database()() as db:
+            with migrated_sessions()() as db:
                 return work(db, *args)
 
         return await asyncio.to_thread(run)
-
-    def _database(self) -> sessionmaker:
-        """Sessions on DATABASE_URL, migrated on first use (as the action server does)."""
-        with self._db_lock:
-            if self._db_factory is None:
-                migrate()
-                self._db_factory = session_factory(make_engine())
-            return self._db_factory
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)

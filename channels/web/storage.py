@@ -6,29 +6,14 @@ loop keeps answering other residents meanwhile.
 """
 
 import asyncio
-import threading
-from typing import Dict
 
-from sqlalchemy.orm import sessionmaker
-
-from bot.storage.database import database_url, make_engine, migrate, session_factory
+from bot.storage.database import database_url, migrated_sessions
 from bot.storage.feedback import record_feedback
 from channels.web.inputs import FeedbackInput
 
-_factories: Dict[str, sessionmaker] = {}
-_lock = threading.Lock()
-
-
-def _factory(url: str) -> sessionmaker:
-    with _lock:
-        if url not in _factories:
-            migrate(url)
-            _factories[url] = session_factory(make_engine(url))
-        return _factories[url]
-
 
 def _store(url: str, channel: str, feedback: FeedbackInput) -> None:
-    with _factory(url)() as db:
+    with migrated_sessions(url)() as db:
         record_feedback(
             db, channel=channel, conversation=feedback.sender, useful=feedback.useful,
             bot_text=feedback.bot_text, fiche=feedback.fiche, user_text=feedback.user_text,
