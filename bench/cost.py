@@ -4,6 +4,8 @@ cold start to the first REST answer and peak memory of the Rasa server plus the 
 
 import json
 import shutil
+import subprocess
+import sys
 import time
 from typing import Dict, Optional
 
@@ -43,6 +45,18 @@ def last_training() -> Optional[Dict]:
     return None
 
 
+def load_phases() -> Optional[Dict]:
+    """bench/load_phases.py in a fresh process: imports, the slowest parts of the model's load."""
+    log("cost: timing the phases of a cold start (python -m bench.load_phases)")
+    done = subprocess.run([sys.executable, "-m", "bench.load_phases"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        log(f"cost: load phases not measured: {done.stderr.strip()[-500:]}")
+        return None
+
+
 def run(serving: Optional[Dict], skip_training: bool = False, quiet: bool = False) -> Dict:
     training = last_training() if skip_training else None
     if skip_training and training is None and not quiet:
@@ -53,6 +67,7 @@ def run(serving: Optional[Dict], skip_training: bool = False, quiet: bool = Fals
     return {
         "training": training,
         "cold_start": serving.get("cold_start"),
+        "load_phases": serving.get("load_phases"),
         "memory_after_start_mb": serving.get("memory_after_start_mb"),
         "peak_memory_mb": serving.get("peak_memory_mb"),
         "minimal_bot": {"cold_start_s": serving.get("minimal_cold_start_s"),

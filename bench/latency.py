@@ -1,8 +1,9 @@
 """Latency and throughput through the REST channel (POST /webhooks/rest/webhook), with a real
 async HTTP client: the real assistant (bot/launcher.py's `Assistant`: Rasa server, action
 server, reminder and alert senders, a temporary SQLite database) against a minimal Rasa bot
-(the project's config.yml, two intents, utter responses, no custom actions), at 1, 10 and 50
-concurrent conversations, each a new conversation asking one knowledge question.
+(the project's NLU pipeline with Rasa's default policies, two intents, utter responses, no custom
+actions, Rasa's own `rasa run`), at 1, 10 and 50 concurrent conversations, each a new
+conversation asking one knowledge question.
 
 To see where the time goes, the same run also times the NLU alone (POST /model/parse) on both
 servers and the knowledge action alone (POST <action server>/webhook with a real tracker).
@@ -105,13 +106,29 @@ rules:
 """
 
 
+# The policies `rasa init` lists (Rasa's defaults): a minimal bot is what Rasa gives out of the
+# box, whatever this project chose for its own dialogue.
+DEFAULT_POLICIES = [
+    {"name": "MemoizationPolicy"},
+    {"name": "TEDPolicy", "max_history": 5, "epochs": 100},
+    {"name": "RulePolicy"},
+]
+
+
+def minimal_config() -> str:
+    """The project's NLU pipeline (spaCy fr_core_news_md included) with Rasa's default policies."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    config["policies"] = DEFAULT_POLICIES
+    return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+
+
 def minimal_bot() -> Dict:
-    """bench/work/minimal: the project's config.yml with a two-intent domain, trained once and
-    cached by a hash of its files."""
+    """bench/work/minimal: the project's NLU pipeline and Rasa's default policies, a two-intent
+    domain, trained once and cached by a hash of its files; served by Rasa's own `rasa run`."""
     folder = WORK / "minimal"
     (folder / "data").mkdir(parents=True, exist_ok=True)
     files = {
-        "config.yml": (ROOT / "config.yml").read_text(encoding="utf-8"),
+        "config.yml": minimal_config(),
         "domain.yml": MINIMAL_DOMAIN,
         "data/nlu.yml": MINIMAL_NLU,
         "data/rules.yml": MINIMAL_RULES,
@@ -408,6 +425,9 @@ def run(quick: bool = False) -> Dict:
         serving["minimal_peak_memory_mb"] = peak_rss_mb(server.process.pid)
     finally:
         server.stop()
+    from bench.cost import load_phases
+
+    serving["load_phases"] = load_phases()
 
     plot = BENCH / "latency_histogram.png"
     histogram(project, minimal_result, plot)

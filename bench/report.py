@@ -57,22 +57,32 @@ def targets(results: Dict) -> List[Dict]:
     return rows
 
 
-PROPOSALS = [
-    "Validate action server responses with a validator built once: Rasa 3.6's "
-    "`RemoteAction._validate_action_result` calls `jsonschema.validate`, which checks the schema "
-    "against the metaschema on every call (see the findings for its cost here). A few lines "
-    "replacing that method with a cached `Draft202012Validator(schema).validate`, applied in "
-    "the Rasa server process before it loads the model (for instance a small `bot.server` "
-    "entry point that patches it and then runs `rasa.__main__.main()`, started by the "
-    "launcher instead of `python -m rasa run`), removes it without touching config.yml. "
-    "Re-run `make bench` to see the new split.",
-    "Throughput is one Rasa process, one event loop, CPU-bound: concurrency only queues. More "
-    "messages per second need more Rasa server processes behind a proxy, with a shared tracker "
-    "store (SQL or Redis) and a Redis lock store, each costing its own peak memory (below).",
-    "Memory and cold start come mostly from the pipeline, not from the project's code: the "
-    "minimal bot with the same config.yml (two intents) already needs most of it (TensorFlow, "
-    "spaCy fr_core_news_md). Whether spaCy earns its cost is a trade the understanding section "
-    "answers: Rasa's default pipeline (no spaCy) against the project's, on the held-out set.",
+# What was changed after the first `make bench` (2026-11-24 09:32, commit 1d4d1a1, same machine
+# with other work beside it), whose figures are quoted here as the starting point.
+CHANGES = [
+    "`bot/rasa_fixes.py`, applied by `bot/server.py` (`python -m bot.server run …` is `rasa run` "
+    "with them; the launcher and deploy/compose.yml start it): (1) Rasa 3.6 builds DIET's and "
+    "TED's weights by fitting one example, tracing the whole training step (backward pass, CRF "
+    "loss, optimizer) at each start; the server now creates them with one eager prediction, "
+    "reads the checkpoint, and traces the prediction graph without AutoGraph; (2) the action "
+    "server's response is validated with a JSON Schema validator built once instead of "
+    "`jsonschema.validate`, which re-checked the schema against the metaschema at every call "
+    "(18 ms per custom action); (3) spaCy fr_core_news_md is loaded once (the graph loaded it "
+    "twice) and without the named-entity recogniser and parser nobody reads (4 of its 7 ms per "
+    "message). tests/test_rasa_fixes.py checks that the model's parses and policy "
+    "probabilities are the same as with Rasa's own code.",
+    "config.yml: no TEDPolicy. Trained on the three stories, it gave every one of the 122 "
+    "actions about 1 % after any message, never the 0.3 that would let it decide: the rules "
+    "and the fallback decided everything already, and it cost two TensorFlow predictions per "
+    "message, 2 s of start-up and its training.",
+    "Starting point: one conversation p50/p95/p99 83/114/121 ms; 10 concurrent p95 926 ms, "
+    "13.7 msg/s (the minimal bot of the time, with the project's full config.yml, 488 ms, "
+    "34.5 msg/s); cold start 72.5 s; peak memory Rasa + action server 2 035 MiB.",
+    "Not done: several Sanic workers per server (`SANIC_WORKERS`, which Rasa allows with the "
+    "lock store of deploy/endpoints.production.yml and a shared tracker store) would use the "
+    "second core for throughput, but each worker loads its own model (about 1 GB each): on "
+    "this machine that trades the memory target for the throughput one. deploy/ scales with "
+    "more Rasa servers instead.",
 ]
 
 
@@ -104,34 +114,28 @@ def findings(results: Dict) -> List[str]:
             f"REST webhook. The NLU parse alone (/model/parse, same server) takes {parse:.0f} ms "
             f"({100 * parse / web:.0f} %), the knowledge action alone on the action server "
             f"{action:.0f} ms ({100 * action / web:.0f} %); the rest, {rest:.0f} ms "
-            f"({100 * rest / web:.0f} %), is the dialogue: tracker, policy predictions after "
-            "each action (Memoization, Rule, TED, several times per message), the HTTP call "
-            "to the action server and its JSON (tracker and domain).")
+            f"({100 * rest / web:.0f} %), is the dialogue: tracker, the policies' predictions "
+            "after each action, the HTTP call to the action server and its JSON (tracker and "
+            "domain).")
         out.append(
-            f"The minimal bot, same config.yml but two intents and no custom action, answers in "
-            f"{mweb:.0f} ms with a {mparse:.0f} ms parse: the same pipeline costs "
-            f"{parse - mparse:+.0f} ms more per parse in the project (45 intents, bigger "
-            f"vocabularies and lookup table), and the dialogue side {web - parse - (mweb - mparse):.0f} ms "
-            f"vs {mweb - mparse:.0f} ms.")
+            f"The minimal bot (same NLU pipeline, Rasa's default policies with TED, two intents, "
+            f"no custom action, Rasa's own server) answers in {mweb:.0f} ms with a "
+            f"{mparse:.0f} ms parse: the dialogue side costs {web - parse:.0f} ms in the project "
+            f"(a custom action call) vs {mweb - mparse:.0f} ms (an utter response).")
         p1, p10 = lat["project"]["webhook"]["1"], lat["project"]["webhook"]["10"]
         out.append(
             f"Throughput: {p1['messages_per_s']} messages/s alone, {p10['messages_per_s']} at 10 "
-            f"concurrent ({lat['project']['webhook']['50']['messages_per_s']} at 50): the Rasa "
-            "server handles messages on one event loop and the CPU-bound work (NLU, TED) is "
-            "not parallel, so latency at concurrency n grows about n × the single-message "
+            f"concurrent ({lat['project']['webhook']['50']['messages_per_s']} at 50): one Rasa "
+            "process handles messages on one event loop and the CPU-bound work (NLU, policies) "
+            "is not parallel, so latency at concurrency n grows about n × the single-message "
             "time once the server is saturated.")
         validation = lat.get("action_response_validation")
         if validation:
             out.append(
-                f"Measured in process: Rasa 3.6 validates each action server response with "
-                f"`jsonschema.validate` (rasa/core/actions/action.py, `_validate_action_result`), "
-                f"which re-checks the schema itself against the JSON Schema metaschema on every "
-                f"call: {validation['rasa_validate_ms']} ms per custom action call, against "
-                f"{validation['validator_built_once_ms']} ms with a validator built once. A "
-                f"knowledge answer makes one custom action call, so that is about "
-                f"{100 * validation['rasa_validate_ms'] / web:.0f} % of the median message, CPU "
-                "time on the server's only event loop (a cProfile of the server, "
-                "`python -m bench.profile`, shows it as the largest single item).")
+                f"Validating one action server response, measured in process: "
+                f"{validation['rasa_validate_ms']} ms with Rasa 3.6's `jsonschema.validate`, "
+                f"{validation['validator_built_once_ms']} ms with the validator built once "
+                "that the server uses (bot/rasa_fixes.py).")
         payload = lat["project"]["action_alone"].get("payload_kb")
         if payload:
             out.append(f"Each action call carries the tracker and the whole domain: {payload} kB "
@@ -140,24 +144,26 @@ def findings(results: Dict) -> List[str]:
     cold = _get(cost, "cold_start", "first_answer_s")
     if cold:
         minimal = _get(cost, "minimal_bot", "cold_start_s")
-        out.append(
-            f"Cold start: {cold} s to the first answer (servers ready after "
-            f"{cost['cold_start']['servers_ready_s']} s), against {minimal} s for the minimal bot "
-            "with the same config.yml. Almost all of it is the Rasa server loading the model: "
-            "Rasa 3.6 rebuilds each TensorFlow model by fitting it on one example "
-            "(rasa/utils/tensorflow/models.py, `RasaModel.load`: \"need to train on 1 example to "
-            "build weights\"), so TensorFlow traces DIET's and TED's whole training step, "
-            "backward pass and DIET's CRF entity loss included, at every start; and the predict "
-            "graph loads spaCy fr_core_news_md twice (`SpacyNLP.create` runs twice in the profile). "
-            "`python -m bench.profile --load` profiles it (bench/work/profile-load.txt). The "
-            "minimal bot's training data has no entity, so its DIET has no CRF layer to trace.")
+        text = (f"Cold start: {cold} s to the first answer (servers ready after "
+                f"{cost['cold_start']['servers_ready_s']} s), against {minimal} s for the minimal "
+                "bot on Rasa's own server.")
+        phases = cost.get("load_phases")
+        if phases:
+            parts = ", ".join(f"{name} {seconds} s" for name, seconds
+                              in phases["slowest_parts_s"].items())
+            text += (f" In a fresh process (`python -m bench.load_phases`): the imports of Rasa "
+                     f"and TensorFlow {phases['imports_s']} s, the model's load "
+                     f"{phases['model_load_s']} s (slowest parts: {parts}), the first parse "
+                     f"{phases['first_parse_s']} s. spaCy's part is mostly loading "
+                     "fr_core_news_md (its French tokenizer exceptions and vectors).")
+        out.append(text)
     mem = _get(cost, "peak_memory_mb")
     if mem:
         out.append(
             f"Memory: the Rasa server alone peaks at {mem['rasa_server']} MiB (the action server "
-            f"{mem['action_server']} MiB); the minimal bot, same pipeline, "
-            f"{_get(cost, 'minimal_bot', 'peak_memory_mb')} MiB: TensorFlow, spaCy (loaded "
-            "twice) and the models' graphs, not the project's Python, make the figure.")
+            f"{mem['action_server']} MiB); the minimal bot on Rasa's own server "
+            f"{_get(cost, 'minimal_bot', 'peak_memory_mb')} MiB. What remains is TensorFlow, "
+            "spaCy's model and the traced graphs, not the project's Python.")
     und = results.get("understanding")
     if und:
         p, d = und["pipelines"]["project"], und["pipelines"]["rasa-default"]
@@ -198,8 +204,8 @@ def render(results: Dict) -> str:
     lines += ["", "## Findings: where the time goes", ""]
     lines += [f"- {item}" for item in findings(results)] or ["- (latency not measured)"]
 
-    lines += ["", "## Proposed changes (not applied; config.yml untouched)", ""]
-    lines += [f"- {item}" for item in PROPOSALS]
+    lines += ["", "## What was changed to reach the targets", ""]
+    lines += [f"- {item}" for item in CHANGES]
 
     und = results.get("understanding")
     if und:
@@ -242,8 +248,9 @@ def render(results: Dict) -> str:
             "POST /webhooks/rest/webhook with aiohttp; each request is a new conversation asking "
             "one of " f"{len(lat['questions'])} knowledge questions. Project: the real assistant "
             "(bot/launcher.py, Rasa + action server + reminder and alert senders, temporary "
-            "SQLite). Minimal: the project's config.yml, two intents, utter responses, no "
-            "action server (`bench/work/minimal`). Warmed up before measuring.", "",
+            "SQLite). Minimal: the project's NLU pipeline with Rasa's default policies, two "
+            "intents, utter responses, no action server, Rasa's own `rasa run` "
+            "(`bench/work/minimal`). Warmed up before measuring.", "",
             "| server | concurrent | requests | errors | p50 ms | p95 ms | p99 ms | msg/s |",
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]

@@ -1,9 +1,10 @@
-"""One Rasa server killed with SIGKILL while 20 residents book a café emploi place at once, then
-restarted. The residents' messages alternate between the two servers; a message the dead server
-cannot take goes to the other one (as a load balancer retries it). Whatever happened to a message
-in flight, every booking the bot confirmed to a resident (a confirmation with a reference) is in
-the database, confirmed, with that resident's name and phone, once; and the restarted server takes
-the conversations up where they are (trackers in PostgreSQL)."""
+"""One Rasa server killed with SIGKILL while 20 residents book a café emploi place and 8 others
+ask a référent to call them back, all at once, then restarted. The residents' messages alternate
+between the two servers; a message the dead server cannot take goes to the other one (as a load
+balancer retries it). Whatever happened to a message in flight, every booking and every alert the
+bot confirmed to a resident (a confirmation with a reference) is in the database, with that
+resident's name and phone, once; and the restarted server takes the conversations up where they
+are (trackers in PostgreSQL)."""
 
 import re
 import threading
@@ -14,12 +15,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.storage.database import make_engine, session_factory
-from bot.storage.models import Booking
+from bot.storage.models import Alert, Booking
 from tests.cluster import Resident, user_texts
 from tests.conftest import buttons, payloads, texts
 
 REFERENCE = re.compile(r"CE-[0-9A-Z]{4}")
+ALERT_REFERENCE = re.compile(r"AL-[0-9A-Z]{4}")
 RESIDENTS = 20
+ALERT_RESIDENTS = 8
 FIRST_NAMES = ["Awa", "Yanis", "Inès", "Moussa", "Léa", "Karim", "Fatou", "Hugo", "Nour", "Jade"]
 
 
@@ -38,12 +41,28 @@ def booking_turns(index: int) -> list:
     ]
 
 
+def alert_turns(index: int) -> list:
+    """What alert resident `index` types; None: the first button of the last answer (theme,
+    then quartier)."""
+    return [
+        "j'aimerais bien qu'un conseiller me rappelle svp",
+        "/affirm",
+        FIRST_NAMES[index % len(FIRST_NAMES)],
+        f"06 39 98 02 {index:02d}",
+        None,
+        None,
+        "plutot le matin",
+        "/affirm",
+    ]
+
+
 class Load:
     def __init__(self, deployment) -> None:
         self.deployment = deployment
         self.answered = 0
         self.lock = threading.Lock()
         self.confirmed = {}  # phone → (reference, first name)
+        self.alerts = {}  # phone → (reference, first name)
         self.killed = threading.Event()
 
     def resident(self, index: int) -> Resident:
@@ -65,6 +84,24 @@ class Load:
                     self.confirmed[phone] = (match.group(), FIRST_NAMES[index % len(FIRST_NAMES)])
         return resident
 
+    def alert_resident(self, index: int) -> Resident:
+        resident = Resident(self.deployment.urls, failover=True, start=index)
+        messages: list = []
+        for turn in alert_turns(index):
+            if turn is None:
+                if not buttons(messages):
+                    break  # the conversation went elsewhere: nothing confirmed, nothing to check
+                turn = buttons(messages)[0]["payload"]
+            messages = resident.say(turn)
+            with self.lock:
+                self.answered += 1
+        match = ALERT_REFERENCE.search(said(messages))
+        if match:
+            with self.lock:
+                self.alerts[f"+336399802{index:02d}"] = (
+                    match.group(), FIRST_NAMES[index % len(FIRST_NAMES)])
+        return resident
+
 
 @pytest.mark.timeout(1500)
 def test_bookings_confirmed_to_residents_survive_a_killed_rasa_server(deployment):
@@ -80,15 +117,19 @@ def test_bookings_confirmed_to_residents_survive_a_killed_rasa_server(deployment
         deployment.restart_rasa(0)
         restarted.set()
 
-    with ThreadPoolExecutor(max_workers=RESIDENTS + 1) as pool:
+    with ThreadPoolExecutor(max_workers=RESIDENTS + ALERT_RESIDENTS + 1) as pool:
         kill = pool.submit(killer)
         futures = [pool.submit(load.resident, index) for index in range(RESIDENTS)]
+        alerting = [pool.submit(load.alert_resident, index) for index in range(ALERT_RESIDENTS)]
         residents = [f.result(timeout=1200) for f in futures]
+        for future in alerting:
+            future.result(timeout=1200)
         kill.result(timeout=900)
     assert load.killed.is_set() and restarted.is_set()
 
     # Most residents got through despite the kill, and every confirmation is in the database.
     assert len(load.confirmed) >= RESIDENTS * 3 // 4, load.confirmed
+    assert len(load.alerts) >= ALERT_RESIDENTS * 3 // 4, load.alerts
     engine = make_engine(deployment.database_url)
     try:
         with session_factory(engine)() as db:
@@ -98,10 +139,18 @@ def test_bookings_confirmed_to_residents_survive_a_killed_rasa_server(deployment
             ).scalars():
                 assert booking.phone not in stored, f"two bookings for {booking.phone}"
                 stored[booking.phone] = (booking.reference, booking.first_name, booking.status)
+            alerts = {}
+            for alert in db.execute(
+                select(Alert).where(Alert.phone.like("+336399802%"))
+            ).scalars():
+                assert alert.phone not in alerts, f"two alerts for {alert.phone}"
+                alerts[alert.phone] = (alert.reference, alert.first_name)
     finally:
         engine.dispose()
     for phone, (reference, first_name) in load.confirmed.items():
         assert stored.get(phone) == (reference, first_name, "confirmed"), phone
+    for phone, confirmed in load.alerts.items():
+        assert alerts.get(phone) == confirmed, phone
 
     # The restarted server knows the conversations, and goes on with them.
     resident = residents[0]
