@@ -183,7 +183,7 @@ class Assistant:
                 raise RuntimeError("a server process exited during start-up (see its log)")
             if all(_answers(url) for url in checks):
                 return
-            time.sleep(0.5)
+            time.sleep(0.1)  # a cold start is measured to the first answer
         self.stop()
         raise TimeoutError(f"servers not ready after {timeout:.0f} s")
 
