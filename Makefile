@@ -58,9 +58,10 @@ lock:  ## regenerate requirements/requirements.lock from requirements/requiremen
 clean:
 	rm -rf $(VENV) models .pytest_cache
 
-evaluate: $(MODEL)  ## held-out NLU evaluation: per-dispositif accuracy
+evaluate: $(MODEL)  ## held-out NLU evaluation (per-dispositif accuracy); danger detector on its blind set
 	mkdir -p results
 	$(BIN)/python -m bot.evaluation --json results/nlu-heldout.json
+	$(BIN)/python -m bot.danger_evaluation --json results/danger-blind.json
 
 # Benchmarks (bench/): understanding vs Rasa's default pipeline, REST latency and throughput vs a
 # minimal bot, training time, cold start, memory. Writes bench/report.md, report.json, PNG plots.

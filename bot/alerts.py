@@ -7,7 +7,8 @@ Configuration (environment):
 - email: `SMTP_HOST`, `SMTP_PORT` (default 25), `ALERT_FROM` (sender address); with
   `SMTP_STARTTLS=1` the connection is upgraded to TLS (certificate checked) before anything is
   sent, and `SMTP_USER` / `SMTP_PASSWORD` log in. The email goes to the référent the alert was
-  routed to (bot/knowledge: the territory file).
+  routed to (bot/knowledge: the territory file); an urgent one (raised after a danger message)
+  is marked so in its subject and goes to the coordinator too.
 - webhook: `ALERT_WEBHOOK_URL`, `ALERT_WEBHOOK_SECRET`. The body is the alert as JSON, signed
   `X-Signature: sha256=<hex HMAC-SHA256 of the body with the secret>`; any answer but 2xx, or
   no answer within `WEBHOOK_TIMEOUT_SECONDS`, is a failure.
@@ -38,7 +39,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Union
 import aiohttp
 from sqlalchemy.engine import URL
 
-from bot.knowledge.models import ALERT_THEME_LABELS
+from bot.knowledge.models import ALERT_THEME_LABELS, DANGER_LABELS
 from bot.storage.alerts import AlertMessage, deliver_due_alerts
 from bot.storage.conversations import purge_conversations, tracker_store_url
 from bot.storage.database import make_engine, session_factory
@@ -63,8 +64,12 @@ def email_text(alert: AlertMessage) -> str:
     """What the référent reads: who, how to reach them, about what, and the summary."""
     reach = " / ".join(contact for contact in (alert.phone, alert.email) if contact)
     behalf = " (demande faite à l'accueil pour la personne)" if alert.on_behalf else ""
+    urgent = (
+        f"URGENT - {DANGER_LABELS.get(alert.danger, alert.danger)}. La personne a reçu les "
+        f"numéros d'urgence ; rappelez-la au plus vite.\n\n" if alert.urgent else ""
+    )
     return (
-        f"Bonjour {alert.referent_name},\n\n"
+        f"Bonjour {alert.referent_name},\n\n{urgent}"
         f"Demande de rappel {alert.reference}{behalf}.\n"
         f"Prénom : {alert.first_name}\n"
         f"Contact : {reach}\n"
@@ -83,7 +88,10 @@ def smtp_transport(
         message = EmailMessage()
         message["From"] = sender
         message["To"] = alert.referent_email
-        message["Subject"] = f"Demande de rappel {alert.reference}"
+        if alert.copy_email and alert.copy_email != alert.referent_email:
+            message["Cc"] = alert.copy_email
+        urgent = "URGENT - " if alert.urgent else ""
+        message["Subject"] = f"{urgent}Demande de rappel {alert.reference}"
         message.set_content(email_text(alert))
         with smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
             if starttls:

@@ -47,6 +47,8 @@ class Reply:
     buttons: List[Button] = field(default_factory=list)
     fiche_id: Optional[str] = None
     fiche: Optional[Fiche] = None
+    # The emergency reply to a danger message: its category (the page shows it as a banner).
+    danger: Optional[str] = None
 
 
 def new_sender() -> str:
@@ -79,7 +81,11 @@ def read_turn(messages: List[Dict[str, Any]], kb: KnowledgeBase) -> List[Reply]:
                 text=message.get("text") or "",
                 buttons=[Button(b["title"], b["payload"]) for b in message.get("buttons") or []],
             ))
-        fiche_id = (message.get("custom") or {}).get("fiche")
+        custom = message.get("custom") or {}
+        danger = (custom.get("danger") or {}).get("category")
+        if danger and replies:
+            replies[-1].danger = danger
+        fiche_id = custom.get("fiche")
         if fiche_id:
             if not replies or replies[-1].fiche_id is not None:
                 replies.append(Reply())

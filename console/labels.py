@@ -1,6 +1,6 @@
 """French wording of the stored codes (statuses, reasons, roles, channels, themes)."""
 
-from bot.knowledge.models import ALERT_THEME_LABELS
+from bot.knowledge.models import ALERT_THEME_LABELS, DANGER_LABELS
 from bot.storage.models import (
     COORDINATOR, DONE, FALLBACK, IGNORED, LOW_CONFIDENCE, NOT_USEFUL, OUT_OF_SCOPE, STAFF, TODO,
     UNMET,
@@ -15,6 +15,7 @@ REASONS = {
 }
 ROLES = {COORDINATOR: "coordination", STAFF: "équipe"}
 THEMES = ALERT_THEME_LABELS
+DANGERS = DANGER_LABELS
 OTHER_QUARTIER = "Autre / hors quartier"
 RUN_STATUSES = {
     "training": "Entraînement en cours",

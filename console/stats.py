@@ -15,9 +15,26 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Alert, Booking, BotTurn, Feedback
+from bot.storage.models import Alert, AlertDelivery, Booking, BotTurn, DangerReply, Feedback
 
 PARIS = ZoneInfo("Europe/Paris")
+
+
+@dataclass(frozen=True)
+class UrgentAlert:
+    """An alert raised after a danger message, as the console lists it: no name, no contact."""
+
+    reference: str
+    created_at: datetime
+    danger: str
+    referent_name: str
+    delivered: bool
+
+    def waiting(self, now: datetime) -> str:
+        """How long ago it was raised, in French: "2 h 05 min", "12 min"."""
+        minutes = max(int((now - self.created_at).total_seconds() // 60), 0)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
 @dataclass
@@ -32,6 +49,16 @@ class Dashboard:
     not_useful: int
     bookings: Dict[str, int] = field(default_factory=dict)
     alerts: int = 0
+    # Emergency replies per (day, danger category): counted, their text never kept.
+    dangers: Dict[Tuple[date, str], int] = field(default_factory=dict)
+    urgent_alerts: List[UrgentAlert] = field(default_factory=list)
+
+    @property
+    def danger_categories(self) -> List[str]:
+        return sorted({category for _, category in self.dangers})
+
+    def dangers_on(self, day: date) -> int:
+        return sum(count for (d, _), count in self.dangers.items() if d == day)
 
     @property
     def fallback_rate(self) -> float:
@@ -70,6 +97,12 @@ def dashboard(db: Session, now: datetime, days: int = 30, top: int = 10) -> Dash
         select(Booking.status, func.count()).where(Booking.created_at >= since).group_by(Booking.status)
     ).all())
     alerts = db.execute(select(func.count()).select_from(Alert).where(Alert.created_at >= since)).scalar()
+    dangers = Counter(
+        (created_at.astimezone(PARIS).date(), category)
+        for created_at, category in db.execute(
+            select(DangerReply.created_at, DangerReply.category).where(DangerReply.created_at >= since)
+        )
+    )
     return Dashboard(
         days=[first_day + timedelta(days=n) for n in range(days)],
         channels=sorted({channel for _, channel in seen}),
@@ -77,5 +110,21 @@ def dashboard(db: Session, now: datetime, days: int = 30, top: int = 10) -> Dash
         top_fiches=fiches.most_common(top),
         answers=kinds["answer"], fallbacks=kinds["fallback"],
         useful=feedback.get(True, 0), not_useful=feedback.get(False, 0),
-        bookings=bookings, alerts=alerts or 0,
+        bookings=bookings, alerts=alerts or 0, dangers=dict(dangers),
+        urgent_alerts=urgent_alerts(db, since),
     )
+
+
+def urgent_alerts(db: Session, since: datetime) -> List[UrgentAlert]:
+    """The urgent alerts raised since `since`, the most recent first."""
+    delivered = (
+        select(AlertDelivery.id)
+        .where(AlertDelivery.alert_id == Alert.id, AlertDelivery.sent_at.is_not(None))
+        .exists()
+    )
+    rows = db.execute(
+        select(Alert.reference, Alert.created_at, Alert.danger, Alert.referent_name, delivered)
+        .where(Alert.danger.is_not(None), Alert.created_at >= since)
+        .order_by(Alert.created_at.desc())
+    ).all()
+    return [UrgentAlert(*row) for row in rows]

@@ -113,12 +113,6 @@ def test_refusing_consent_stores_no_personal_data(conversation, db_factory, kb):
     assert "Yasmine" not in stored and "639980052" not in stored
 
 
-def test_an_emergency_gets_the_national_numbers_first(conversation):
-    messages = texts(conversation.say("il est violent avec moi j'ai peur pour ma vie"))
-    assert all(number in messages[0] for number in ("3919", "115", "119", "3114", "17", "112"))
-    assert "rappellera" in " ".join(messages[1:])
-
-
 def test_bad_answers_are_refused_and_leaving_stores_nothing(conversation, db_factory):
     conversation.say("j'aimerais qu'un conseiller me téléphone demain")
     conversation.say("ok")

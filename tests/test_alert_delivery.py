@@ -186,3 +186,24 @@ def test_unconfigured_targets_keep_alerts_pending(db_factory):
     with db_factory() as db:
         assert alert_status(db, reference) == PENDING
         assert alert_status(db, "AL-ZZZZ") is None
+
+
+def test_an_urgent_alert_goes_first_to_the_referent_and_the_coordinator(smtp, db_factory):
+    controller, inbox = smtp
+    new_alert(db_factory, first_name="Awa")
+    new_alert(db_factory, first_name="Leïla", danger="suicide",
+              copy_email="coordination-cite-emploi@example.org")
+    receiver = Receiver(free_port())
+    receiver.start()
+    try:
+        assert deliver_due_alerts(db_factory, transports(controller.port, receiver.port)) == 4
+    finally:
+        receiver.stop()
+    (first_to, first), (second_to, second) = inbox.messages
+    assert first["Subject"].startswith("URGENT - Demande de rappel")
+    assert first_to == ["referent-emploi-marronniers@example.org",
+                        "coordination-cite-emploi@example.org"]
+    assert "Leïla" in first.get_content() and "Idées suicidaires" in first.get_content()
+    assert "URGENT" not in second["Subject"] and second_to == ["referent-emploi-marronniers@example.org"]
+    assert [p["first_name"] for p in receiver.received] == ["Leïla", "Awa"]
+    assert receiver.received[0]["danger"] == "suicide"

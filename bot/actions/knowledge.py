@@ -17,6 +17,7 @@ from bot.actions.context import (
     wants_short_answer,
 )
 from bot.actions.review import record_answer
+from bot.knowledge import Fiche
 
 ASPECT_INTENTS = {
     "ask_amount": "amount",
@@ -24,6 +25,13 @@ ASPECT_INTENTS = {
     "ask_how_to_apply": "how_to_apply",
     "ask_contact": "contact",
 }
+
+
+def utter_fiche_answer(dispatcher: CollectingDispatcher, tracker: Tracker, fiche: Fiche) -> None:
+    """The fiche's answer (short on SMS) with its sources, counted for the dashboard."""
+    text = fiche.sms if wants_short_answer(tracker) else fiche.answer
+    dispatcher.utter_message(text=text, json_message=source_payload(fiche, "overview"))
+    record_answer(tracker, fiche.id, text)
 
 
 class ActionAnswerFiche(Action):
@@ -39,10 +47,8 @@ class ActionAnswerFiche(Action):
         if fiche is None:
             dispatcher.utter_message(response="utter_ask_which_dispositif")
             return []
-        text = fiche.sms if wants_short_answer(tracker) else fiche.answer
-        dispatcher.utter_message(text=text, json_message=source_payload(fiche, "overview"))
+        utter_fiche_answer(dispatcher, tracker, fiche)
         dispatcher.utter_message(response="utter_fiche_followup")
-        record_answer(tracker, fiche.id, text)
         return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
 
 

@@ -5,7 +5,9 @@
 the reception's contact. Then first name, phone or email, theme, quartier, availability, and a
 confirmation after a summary. Only `action_submit_alert`, after a "oui", writes anything; leaving
 ("stop") or failing halfway leaves nothing behind. Starting the form and leaving it are rules
-(bot/data/rules/referent.yml); the national emergency numbers come before it in domain.yml.
+(bot/data/rules/referent.yml). After a danger message (bot/actions/danger.py gives the
+emergency numbers first) the alert is urgent: it carries the danger's category, goes to the
+coordinator too, is delivered first, and the resident is told the shorter call-back delay.
 """
 
 from typing import Any, Callable, Dict, List, Optional, Text
@@ -30,6 +32,7 @@ from bot.actions.booking import idempotency_key
 from bot.actions.booking_db import DatabaseUnavailable, in_database
 from bot.actions.booking_input import NotAFirstName, read_first_name
 from bot.actions.context import fiche_in_context, knowledge_base, latest_intent
+from bot.actions.danger import DANGER_SLOT
 from bot.actions.form_answers import (
     REQUESTED_SLOT,
     STOP_INTENT,
@@ -51,10 +54,11 @@ AVAILABILITY_SLOT = "alert_availability"
 CONFIRMED_SLOT = "alert_confirmed"
 ON_BEHALF_SLOT = "alert_on_behalf"
 REFERENCE_SLOT = "alert_reference"
+EMERGENCY_INTENT = "emergency"
 # Everything the form collects: forgotten once the alert is sent, refused or left.
 ALERT_SLOTS = (
     CONSENT_SLOT, FIRST_NAME_SLOT, CONTACT_SLOT, THEME_SLOT, QUARTIER_SLOT, AVAILABILITY_SLOT,
-    CONFIRMED_SLOT, ON_BEHALF_SLOT,
+    CONFIRMED_SLOT, ON_BEHALF_SLOT, DANGER_SLOT,
 )
 
 # Longest answer kept for each typed slot; a longer one (a pasted "summary") is asked again.
@@ -64,12 +68,6 @@ MAX_LENGTHS = {FIRST_NAME_SLOT: 60, CONTACT_SLOT: 254, THEME_SLOT: 60, QUARTIER_
 
 def reset_alert() -> List[EventType]:
     return [SlotSet(slot, None) for slot in ALERT_SLOTS]
-
-
-
-
-
-
 
 
 def _choice_read_as_stop(
@@ -113,13 +111,34 @@ def _earlier_user_messages(tracker: Tracker) -> List[str]:
 
 
 class ActionStartAlert(Action):
-    """Forget an earlier, unfinished alert; note whether staff are asking for someone else."""
+    """Forget an earlier, unfinished alert; note whether staff are asking for someone else, and
+    whether the message that started it told a danger (the emergency reply noted it)."""
 
     def name(self) -> Text:
         return "action_start_alert"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        return reset_alert() + [SlotSet(ON_BEHALF_SLOT, on_behalf(typed_text(tracker)))]
+        danger = tracker.get_slot(DANGER_SLOT) if latest_intent(tracker) == EMERGENCY_INTENT else None
+        return reset_alert() + [
+            SlotSet(ON_BEHALF_SLOT, on_behalf(typed_text(tracker))), SlotSet(DANGER_SLOT, danger),
+        ]
+
+
+class ActionAskAlertConsent(Action):
+    """The call-back offer; after a danger message, the urgent one (sooner, coordinator too)."""
+
+    def name(self) -> Text:
+        return "action_ask_alert_consent"
+
+    def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        if tracker.get_slot(DANGER_SLOT):
+            dispatcher.utter_message(
+                response="utter_ask_alert_consent_urgent",
+                callback_delay=knowledge_base().territory.urgent_callback_delay,
+            )
+        else:
+            dispatcher.utter_message(response="utter_ask_alert_consent")
+        return []
 
 
 class ActionResetAlert(Action):
@@ -289,6 +308,7 @@ class ActionSubmitAlert(Action):
 
         theme, quartier = values[THEME_SLOT], values[QUARTIER_SLOT]
         referent = territory.referent_for(theme, quartier)
+        danger = values[DANGER_SLOT]
         details = dict(
             first_name=values[FIRST_NAME_SLOT],
             **_contact_parts(values[CONTACT_SLOT]),
@@ -300,6 +320,8 @@ class ActionSubmitAlert(Action):
             on_behalf=bool(values[ON_BEHALF_SLOT]),
             referent_name=referent.name,
             referent_email=referent.email,
+            danger=danger,
+            copy_email=territory.coordinator.email if danger else None,
         )
         key = idempotency_key(tracker)
         try:
@@ -313,7 +335,7 @@ class ActionSubmitAlert(Action):
             return reset_alert()
         dispatcher.utter_message(
             response="utter_alert_sent", first_name=details["first_name"], reference=reference,
-            callback_delay=territory.callback_delay,
+            callback_delay=territory.urgent_callback_delay if danger else territory.callback_delay,
         )
         return reset_alert() + [SlotSet(REFERENCE_SLOT, reference)]
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.database import database_url, migrated_sessions
 from bot.storage.models import LOW_CONFIDENCE
-from bot.storage.review import record_review, record_turn
+from bot.storage.review import record_danger, record_review, record_turn
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,15 @@ def record_misunderstood(tracker: Tracker, reason: str, bot_answer: str) -> Futu
     text = _typed(tracker)
     return _record(tracker, "fallback", None, None,
                    (reason, text, bot_answer) if text is not None else None)
+
+
+def record_danger_reply(tracker: Tracker, category: str) -> Future:
+    """Count an emergency reply (day, channel, category); its text is never kept."""
+    channel = _channel(tracker)
+    return _writer.submit(
+        _safely, database_url(),
+        lambda db: record_danger(db, channel=channel, category=category),
+    )
 
 
 def _record(tracker: Tracker, kind: str, intent: Optional[str], fiche: Optional[str],

@@ -38,6 +38,19 @@ ALERT_THEME_LABELS = {
 }
 ALERT_THEMES = tuple(ALERT_THEME_LABELS)
 
+# The kinds of danger the detector (bot/nlu/danger.py) tells apart, as staff read them (emails,
+# console). The resident's replies, one per kind, are domain.yml's utter_danger_<kind>.
+DANGER_LABELS = {
+    "no_roof": "Sans abri cette nuit",
+    "eviction": "Expulsion imminente",
+    "domestic_violence": "Violences conjugales ou familiales",
+    "child_at_risk": "Enfant ou adolescent en danger",
+    "suicide": "Idées suicidaires, détresse",
+    "work_exploitation": "Menaces, violences ou exploitation au travail",
+    "medical": "Urgence médicale",
+}
+DANGER_CATEGORIES = tuple(DANGER_LABELS)
+
 # Aspects a resident can ask about once a dispositif is in context, and the field that answers.
 ASPECT_FIELDS = {
     "overview": "answer",
@@ -264,7 +277,9 @@ class Territory(_Strict):
     reception: Contact
     # How soon a référent calls back, as told to residents: "2 jours ouvrés".
     callback_delay: Text
-    # Gets the alerts no référent handles.
+    # How soon after an urgent alert (raised after a danger message), as told to residents.
+    urgent_callback_delay: Text
+    # Gets the alerts no référent handles, and a copy of every urgent one.
     coordinator: Referent
     referents: List[Referent] = []
     centres_sociaux: List[CentreSocial] = []

@@ -3,7 +3,8 @@
 `raise_alert` writes the alert and one delivery row per target (email, webhook) in one
 transaction: once it returns, nothing can lose the alert. `deliver_due_alerts` sends each due
 delivery at most once (claimed and marked sent in one transaction, as in bot/storage/outbox.py);
-a failed send stays pending with its error and is retried later, backing off. Knows nothing of
+a failed send stays pending with its error and is retried later, backing off. Urgent alerts
+(raised after a danger message) are delivered before the others. Knows nothing of
 Rasa, SMTP or HTTP: the sender (bot/alerts.py) passes the transports.
 """
 
@@ -47,6 +48,13 @@ class AlertMessage:
     on_behalf: bool
     referent_name: str
     referent_email: str
+    # Set for an alert raised after a danger message: its category, and who gets a copy.
+    danger: Optional[str] = None
+    copy_email: Optional[str] = None
+
+    @property
+    def urgent(self) -> bool:
+        return self.danger is not None
 
     @classmethod
     def of(cls, alert: Alert) -> "AlertMessage":
@@ -113,12 +121,13 @@ def deliver_due_alerts(
         with db_factory() as db, transaction(db):
             claimed = db.execute(
                 select(AlertDelivery)
+                .join(Alert, AlertDelivery.alert_id == Alert.id)
                 .where(
                     AlertDelivery.sent_at.is_(None),
                     AlertDelivery.next_attempt_at <= now,
                     AlertDelivery.target.in_(list(transports)),
                 )
-                .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id)
+                .order_by(Alert.danger.is_(None), AlertDelivery.next_attempt_at, AlertDelivery.id)
                 .limit(1)
                 .with_for_update(skip_locked=True, of=AlertDelivery)
             ).scalar_one_or_none()

@@ -183,8 +183,28 @@ class Alert(Base):
     referent_name = Column(String(200), nullable=False)
     referent_email = Column(String(254), nullable=False)
     idempotency_key = Column(String(100), unique=True)
+    # Raised after a danger message (bot/nlu/danger.py): its category; delivered before the
+    # others, with a copy to the coordinator (`copy_email`).
+    danger = Column(String(30))
+    copy_email = Column(String(254))
 
     deliveries = relationship("AlertDelivery", back_populates="alert")
+
+    @property
+    def urgent(self) -> bool:
+        return self.danger is not None
+
+
+class DangerReply(Base):
+    """One emergency reply (the numbers sent after a danger message), without any text or
+    conversation id: what the dashboard counts per day and category."""
+
+    __tablename__ = "danger_reply"
+
+    id = Column(Integer, primary_key=True)
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+    channel = Column(String(20), nullable=False)
+    category = Column(String(30), nullable=False)
 
 
 class AlertDelivery(Base):

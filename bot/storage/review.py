@@ -23,6 +23,7 @@ from bot.storage.models import (
     TODO,
     UNMET,
     BotTurn,
+    DangerReply,
     Feedback,
     ReviewItem,
     TrainingExample,
@@ -54,7 +55,7 @@ def top_intents(ranking: Sequence[dict], count: int = TOP_INTENTS) -> List[dict]
 
 
 def _purge(db: Session, now: datetime) -> None:
-    for table in (ReviewItem, BotTurn):
+    for table in (ReviewItem, BotTurn, DangerReply):
         db.execute(
             delete(table)
             .where(table.created_at < now - RETENTION)
@@ -101,6 +102,16 @@ def record_turn(
     with transaction(db):
         db.add(BotTurn(created_at=now or utc_now(), channel=channel, conversation=conversation,
                        kind=kind, intent=intent, fiche=fiche))
+
+
+def record_danger(
+    db: Session, *, channel: str, category: str, now: Optional[datetime] = None
+) -> None:
+    """Count one emergency reply: its day, channel and category, never its text."""
+    now = now or utc_now()
+    with transaction(db):
+        _purge(db, now)
+        db.add(DangerReply(created_at=now, channel=channel, category=category))
 
 
 def import_feedback(db: Session) -> int:

@@ -1,6 +1,8 @@
 """A bot turn as SMS: the fiche's short answer where a knowledge reply says which fiche it is,
 buttons as one numbered line, GSM-7 only, cut at sentence boundaries into texts of at most two
-segments each (an SMS is paid per segment; a third one costs more than it helps).
+segments each (an SMS is paid per segment; a third one costs more than it helps). An emergency
+reply (its `custom` payload names a danger) goes alone, first, in one SMS: the number is the first
+thing the phone shows.
 """
 
 import re
@@ -30,19 +32,23 @@ def render_turn(
     followed by a `custom` payload naming its fiche and aspect)."""
     texts: List[str] = []
     payloads: List[str] = []
+    alone: List[str] = []
     for message in messages:
         custom = message.get("custom") or {}
         fiche = find_fiche(custom["fiche"]) if "fiche" in custom else None
         if fiche and custom.get("aspect") == "overview" and texts:
             texts[-1] = fiche.sms
+        if "danger" in custom and texts:
+            alone.append(texts.pop())
         if message.get("text"):
             texts.append(message["text"])
         if message.get("buttons"):
             buttons = message["buttons"]
             texts.append(choices_menu([button["title"] for button in buttons]))
             payloads = [button["payload"] for button in buttons]
+    first = [t for t in (to_sms_text(text) for text in alone) if t]
     sms_texts = [t for t in (to_sms_text(text) for text in texts) if t]
-    return SmsTurn(bodies=split_sms(sms_texts), choice_payloads=payloads)
+    return SmsTurn(bodies=first + split_sms(sms_texts), choice_payloads=payloads)
 
 
 def split_sms(texts: List[str], limit: int = MAX_SEPTETS) -> List[str]:

@@ -7,6 +7,7 @@ from bot.storage.models import utc_now
 from console import charts
 from console.database import run_db
 from console.stats import dashboard as compute
+from console.labels import DANGERS
 from console.views.common import knowledge
 
 routes = web.RouteTableDef()
@@ -21,11 +22,13 @@ async def dashboard(request: web.Request):
     except ValueError:
         days = 30
     days = days if days in PERIODS else 30
-    figures = await run_db(request.app, lambda db: compute(db, utc_now(), days))
+    now = utc_now()
+    figures = await run_db(request.app, lambda db: compute(db, now, days))
     fiches = knowledge(request.app).fiches
     titles = [fiches[f].title if f in fiches else f for f, _ in figures.top_fiches]
     return {
-        "page": "dashboard", "d": figures, "days": days, "periods": PERIODS,
+        "page": "dashboard", "d": figures, "days": days, "periods": PERIODS, "now": now,
+        "dangers": DANGERS,
         "top": [(title, count) for title, (_, count) in zip(titles, figures.top_fiches)],
         "conversations_chart": charts.columns(
             "Conversations par jour",

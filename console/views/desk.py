@@ -17,6 +17,7 @@ from console.database import SESSIONS
 from console.desk import AssistantUnavailable, Reply, ask, new_sender, read_turn
 from console.desk_sms import OptedOut, french_mobile, send_fiche, sms_text
 from console.freshness import months_before
+from console.labels import DANGERS
 from console.views.common import knowledge, settings
 
 routes = web.RouteTableDef()
@@ -57,7 +58,7 @@ def _page(request: web.Request, status: int = 200, **context) -> web.Response:
     months = settings(request.app).freshness_months
     page = {"page": "desk", "question": None, "replies": [], "error": None, "notice": None,
             "sms": None, "sms_text": sms_text, "stale_before": months_before(date.today(), months),
-            "max_message": MAX_MESSAGE, "consent": CONSENT}
+            "max_message": MAX_MESSAGE, "consent": CONSENT, "dangers": DANGERS}
     return aiohttp_jinja2.render_template("desk.html", request, {**page, **context}, status=status)
 
 

@@ -67,3 +67,49 @@ async def test_the_freshness_page_lists_what_to_verify(client):
     await sign_in(client)
     html = await (await client.get("/fiches")).text()
     assert "Fraîcheur des fiches" in html and f"sur {len(load_knowledge_base().fiches)}" in html
+
+
+def _urgent_alert(db, when, danger="suicide"):
+    from bot.storage.alerts import raise_alert
+
+    alert = raise_alert(
+        db, first_name="Awa", phone="+33639980041", email=None, theme="sante",
+        quartier="Les Tilleuls", availability="vite", summary="...", channel="web",
+        on_behalf=False, referent_name="Sophie Modèle (démo)",
+        referent_email="referente-famille@example.org", danger=danger,
+        copy_email="coordination-cite-emploi@example.org",
+    )
+    alert.created_at = when
+    db.commit()
+    return alert.reference
+
+
+def test_danger_replies_are_counted_per_day_and_category_and_urgent_alerts_listed(db):
+    from bot.storage.review import record_danger
+
+    for category, when in [("suicide", NOW), ("suicide", NOW), ("no_roof", NOW),
+                           ("no_roof", NOW - timedelta(days=1)),
+                           ("medical", NOW - timedelta(days=40))]:
+        record_danger(db, channel="sms", category=category, now=when)
+    reference = _urgent_alert(db, NOW - timedelta(minutes=125))
+    figures = dashboard(db, NOW, days=30)
+    assert figures.dangers == {(NOW.date(), "suicide"): 2, (NOW.date(), "no_roof"): 1,
+                               (NOW.date() - timedelta(days=1), "no_roof"): 1}
+    [urgent] = figures.urgent_alerts
+    assert (urgent.reference, urgent.danger, urgent.delivered) == (reference, "suicide", False)
+    assert urgent.waiting(NOW) == "2 h 05 min"
+
+
+async def test_urgent_alerts_are_on_top_of_the_dashboard_with_the_time_since(client, db):
+    from bot.storage.review import record_danger
+
+    now = datetime.now(timezone.utc)
+    record_danger(db, channel="web", category="domestic_violence", now=now)
+    reference = _urgent_alert(db, now - timedelta(minutes=12), danger="domestic_violence")
+    await sign_in(client)
+    html = await (await client.get("/tableau-de-bord")).text()
+    top = html.index("Alertes urgentes")
+    assert top < html.index("Conversations par jour")
+    assert reference in html[top:] and "12 min" in html[top:]
+    assert "Violences conjugales ou familiales" in html
+    assert "Awa" not in html and "+33639980041" not in html  # no name, no contact

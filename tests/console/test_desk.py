@@ -201,3 +201,15 @@ def test_french_mobile_numbers_are_read_in_their_usual_formats():
     assert french_mobile("07 39 98 00 12") == "+33739980012"
     for wrong in ("", "06 39 98 00 1", "06 39 98 00 123", "01 39 98 00 12", "+32 470 12 34 56"):
         assert french_mobile(wrong) is None, wrong
+
+
+async def test_a_danger_told_at_the_desk_shows_a_banner_with_the_number_to_call(client):
+    await sign_in(client, STAFF_EMAIL)
+    response = await _ask(client, "cette dame me dit que son mari l'a frappée hier et qu'elle a "
+                          "peur de rentrer ce soir", await form_token(client, "/accueil"))
+    html = await response.text()
+    assert response.status == 200
+    banner = html[html.index('class="danger-banner"'):]
+    banner = banner[:banner.index("</div>")]
+    assert "Danger signalé" in banner and "3919" in banner
+    assert html.index("danger-banner") < html.index("Dernier échange")

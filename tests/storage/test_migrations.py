@@ -12,7 +12,7 @@ from bot.storage.models import Base
 TABLES = {
     "centre_social", "cafe_session", "booking", "outbox", "alert", "alert_delivery", "feedback",
     "sms_inbound", "sms_outbound", "sms_opt_out", "sms_choice",
-    "console_account", "review_item", "training_example", "training_run", "bot_turn",
+    "console_account", "review_item", "training_example", "training_run", "bot_turn", "danger_reply",
 }
 
 

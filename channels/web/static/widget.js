@@ -108,6 +108,10 @@
         });
       }
       var custom = message.custom;
+      // An emergency reply: its text (the number to call) stands out.
+      if (custom && custom.danger && bubbles.length) {
+        bubbles[bubbles.length - 1].danger = true;
+      }
       if (custom && Array.isArray(custom.sources) && bubbles.length) {
         bubbles[bubbles.length - 1].sources = custom.sources.filter(function (source) {
           return source && /^https?:\/\//.test(source.url || "");
@@ -252,7 +256,7 @@
       return turn;
     }
     item.bubbles.forEach(function (bubble) {
-      var box = el("div", { "class": "ce-bubble ce-bot" });
+      var box = el("div", { "class": bubble.danger ? "ce-bubble ce-bot ce-danger" : "ce-bubble ce-bot" });
       var text = el("p", { "class": "ce-text" });
       text.appendChild(el("span", { "class": "ce-sr" }, "L'assistant : "));
       text.appendChild(document.createTextNode(bubble.text));

@@ -1,0 +1,237 @@
+"""Danger detector: the Rasa pipeline's last word on every typed message.
+
+Residents rarely write "je suis en danger": they write "il a encore levé la main sur moi" or
+"je voudrais m'endormir et ne plus me réveiller", often at the end of a job question. The intent
+classifier is trained for answering questions; this component is trained for one thing, not
+missing danger, on its own data (`bot/data/safety/`: danger examples per category and ordinary
+messages that share their words; the classifier's examples count as ordinary messages too). It
+runs after the classifier and the fallback, so that nothing they decided can hide a danger.
+
+When a message's danger score reaches the threshold, its intent becomes `emergency`, the
+classifier's ranking kept behind it (so the question asked, if any, can still be answered), and a
+`danger` entity carries the category. The threshold is chosen at training time, on out-of-fold
+predictions of the training data: the lowest at which ordinary messages raise no more false
+alarms than the configuration allows. Never on a test set.
+"""
+
+import hashlib
+import logging
+import pickle
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.model_selection import StratifiedKFold
+from sklearn.pipeline import Pipeline
+
+from bot.knowledge.models import DANGER_CATEGORIES
+from bot.nlu.linear_text import linear_text_classifier
+
+logger = logging.getLogger(__name__)
+
+CATEGORIES = DANGER_CATEGORIES
+NO_DANGER = "none"
+DANGER_INTENT = "emergency"
+DANGER_ENTITY = "danger"
+_MODEL_FILE = "danger.pkl"
+
+
+class SafetyDataError(ValueError):
+    """The safety training data is malformed; the message names the file and the field."""
+
+
+def read_examples(path: Path) -> List[Tuple[str, str]]:
+    """(text, category) pairs of one file: `categories: {<category>: {examples: "- ..."}}`."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise SafetyDataError(f"{path}: not valid YAML ({error})") from error
+    categories = (document or {}).get("categories")
+    if not isinstance(categories, dict):
+        raise SafetyDataError(f"{path}: field 'categories' must map categories to examples")
+    pairs = []
+    for category, block in categories.items():
+        if category not in CATEGORIES and category != NO_DANGER:
+            known = ", ".join(CATEGORIES + (NO_DANGER,))
+            raise SafetyDataError(f"{path}: categories.{category}: unknown category ({known})")
+        examples = (block or {}).get("examples") if isinstance(block, dict) else None
+        if not isinstance(examples, str):
+            raise SafetyDataError(f"{path}: categories.{category}.examples must be a '- ' list")
+        for number, line in enumerate(examples.splitlines(), start=1):
+            if not line.strip():
+                continue
+            if not line.startswith("- "):
+                raise SafetyDataError(
+                    f"{path}: categories.{category}.examples line {number}: must start with '- '"
+                )
+            pairs.append((line[2:].strip(), category))
+    return pairs
+
+
+def read_directory(directory: Path) -> List[Tuple[str, str]]:
+    """Every example of the directory's YAML files, each text once (its first category)."""
+    files = sorted(directory.glob("*.yml"))
+    if not files:
+        raise SafetyDataError(f"{directory}: no safety training data (*.yml)")
+    seen: Dict[str, str] = {}
+    for path in files:
+        for text, category in read_examples(path):
+            seen.setdefault(text, category)
+    return list(seen.items())
+
+
+class DangerModel:
+    """One multinomial classifier over the categories and "no danger", and a threshold; knows
+    nothing of Rasa. Danger as a whole weighs as much as the ordinary messages, whatever their
+    numbers, and each category is learnt apart (one line cannot separate seven kinds of danger
+    from everything else). A message's danger score is 1 - P(no danger)."""
+
+    def __init__(self, pipeline: Pipeline, threshold: float) -> None:
+        self.pipeline = pipeline
+        self.threshold = threshold
+        classes = list(pipeline.classes_)
+        self._ordinary = classes.index(NO_DANGER)
+        self._categories = [(i, c) for i, c in enumerate(classes) if c != NO_DANGER]
+
+    @classmethod
+    def fit(cls, texts: List[str], labels: List[str], c: float, threshold: float) -> "DangerModel":
+        ordinary = sum(1 for label in labels if label == NO_DANGER)
+        dangers = len(labels) - ordinary
+        weights = {label: len(labels) / (2 * (ordinary if label == NO_DANGER else dangers))
+                   for label in set(labels)}
+        return cls(linear_text_classifier(c, class_weight=weights).fit(texts, labels), threshold)
+
+    @classmethod
+    def train(cls, examples: Sequence[Tuple[str, str]], c: float, max_false_alarms: float,
+              folds: int, seed: int) -> "DangerModel":
+        texts = [text for text, _ in examples]
+        labels = [label for _, label in examples]
+        threshold = cls._threshold(texts, labels, c, max_false_alarms, folds, seed)
+        return cls.fit(texts, labels, c, threshold)
+
+    @classmethod
+    def _threshold(cls, texts: List[str], labels: List[str], c: float,
+                   max_false_alarms: float, folds: int, seed: int) -> float:
+        """The lowest threshold (the most danger found) at which no more than `max_false_alarms`
+        of the ordinary messages raise an alarm, when each fold is scored by a model trained on
+        the others."""
+        scores = np.zeros(len(texts))
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        for train_index, test_index in splitter.split(texts, labels):
+            fold = cls.fit([texts[i] for i in train_index], [labels[i] for i in train_index],
+                           c, 0.5)
+            scores[test_index] = fold.scores([texts[i] for i in test_index])
+        danger = np.array([label != NO_DANGER for label in labels])
+        ordinary = np.sort(scores[~danger])[::-1]
+        threshold = float(ordinary[int(np.floor(len(ordinary) * max_false_alarms))]) + 1e-6
+        logger.info(
+            "danger threshold %.3f: out-of-fold recall %.3f, false alarms %.3f",
+            threshold, float(np.mean(scores[danger] >= threshold)),
+            float(np.mean(scores[~danger] >= threshold)),
+        )
+        return threshold
+
+    def scores(self, texts: List[str]) -> np.ndarray:
+        return 1 - self.pipeline.predict_proba(texts)[:, self._ordinary]
+
+    def score(self, text: str) -> Tuple[float, str]:
+        """(probability of danger, most likely category)."""
+        row = self.pipeline.predict_proba([text])[0]
+        category = max(self._categories, key=lambda pair: row[pair[0]])[1]
+        return float(1 - row[self._ordinary]), category
+
+    def detect(self, text: str) -> Optional[Tuple[str, float]]:
+        """(category, score) when `text` reads as danger, else None."""
+        score, category = self.score(text)
+        return (category, score) if score >= self.threshold else None
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class DangerDetector(GraphComponent):
+    """Turns a message that reads as danger into the `emergency` intent with a `danger` entity;
+    place it last in the pipeline."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            "data": "bot/data/safety",
+            "C": 10.0,
+            "max_false_alarms": 0.03,
+            "folds": 5,
+            "random_seed": 2024,
+        }
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The data lives outside Rasa's training data: retrain when a file of it changes."""
+        digest = hashlib.sha256()
+        directory = Path(config.get("data") or cls.get_default_config()["data"])
+        for path in sorted(directory.glob("*.yml")):
+            digest.update(path.name.encode("utf-8"))
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Optional[DangerModel] = None) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "DangerDetector":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "DangerDetector":
+        with model_storage.read_from(resource) as directory:
+            model = pickle.loads((directory / _MODEL_FILE).read_bytes())
+        return cls(config, model_storage, resource, model)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Trained on the safety data, with the classifier's training examples as more ordinary
+        messages: none of them tells a danger (danger is not an intent)."""
+        examples = read_directory(Path(self._config["data"]))
+        known = {text for text, _ in examples}
+        examples += [
+            (text, NO_DANGER) for text in dict.fromkeys(
+                message.get(TEXT) for message in training_data.intent_examples)
+            if text and text not in known
+        ]
+        self._model = DangerModel.train(
+            examples, c=self._config["C"], max_false_alarms=self._config["max_false_alarms"],
+            folds=self._config["folds"], seed=self._config["random_seed"],
+        )
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / _MODEL_FILE).write_bytes(pickle.dumps(self._model))
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Marks the messages that read as danger."""
+        for message in messages:
+            text = message.get(TEXT) or ""
+            found = self._model.detect(text) if self._model and text.strip() else None
+            if found is None:
+                continue
+            category, score = found
+            intent = {"name": DANGER_INTENT, "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+                       if r.get("name") != DANGER_INTENT]
+            entity = {"entity": DANGER_ENTITY, "value": category, "start": 0, "end": len(text),
+                      "confidence_entity": round(score, 3), "extractor": type(self).__name__}
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+            message.set(ENTITIES, (message.get(ENTITIES) or []) + [entity], add_to_output=True)
+        return messages

@@ -1,0 +1,144 @@
+"""Intent classifier for messages as residents write them: a linear model over character and word
+n-grams (bot/nlu/linear_text.py), with two decisions of its own:
+
+- the question decides, not the greeting: when the whole message reads as a greeting, thanks or
+  goodbye but it has other sentences, those sentences are classified without the small talk;
+- a named scheme wins over a hesitant guess: when the lookup tables found a scheme's name (the
+  `dispositif` entity, after synonyms) and the classifier is unsure, the message is about that
+  scheme, unless it asks to book, to cancel, to speak to someone or about one aspect.
+
+It can also average its probabilities with those of a classifier placed before it (DIET):
+`previous_weight` is that classifier's share (0 ignores it).
+"""
+
+import pickle
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.pipeline import Pipeline
+
+from bot.nlu.linear_text import linear_text_classifier, segments
+
+SMALL_TALK = {"greet", "thanks", "goodbye"}
+# Intents a named scheme never overrides: the message asks for something to be done.
+REQUESTS = {
+    "book_cafe", "change_booking", "cancel_booking", "choose_session", "join_waiting_list",
+    "ask_cafe_sessions", "talk_to_human", "ask_callback", "alert_status", "stop", "affirm", "deny",
+    "ask_amount", "ask_eligibility", "ask_how_to_apply", "ask_contact", "help", "choose_theme",
+}
+SCHEME_ENTITY = "dispositif"
+SCHEME_INTENT_PREFIX = "info_"
+RANKING_LENGTH = 10
+_MODEL_FILE = "linear_intent.pkl"
+
+
+def scheme_intent(fiche_id: str) -> str:
+    return SCHEME_INTENT_PREFIX + fiche_id.replace("-", "_")
+
+
+class LinearIntentModel:
+    """The trained pipeline and the two decisions; knows nothing of Rasa."""
+
+    def __init__(self, pipeline: Pipeline, name_wins_below: float) -> None:
+        self.pipeline = pipeline
+        self.name_wins_below = name_wins_below
+        self.intents: List[str] = list(pipeline.classes_)
+
+    @classmethod
+    def train(cls, texts: Sequence[str], intents: Sequence[str], c: float,
+              name_wins_below: float) -> "LinearIntentModel":
+        return cls(linear_text_classifier(c).fit(list(texts), list(intents)), name_wins_below)
+
+    def probabilities(self, text: str) -> Dict[str, float]:
+        """Per intent, with the small talk set aside when the message has more to say."""
+        parts = segments(text)
+        rows = self.pipeline.predict_proba(parts)
+        whole = dict(zip(self.intents, rows[0]))
+        if max(whole, key=whole.get) not in SMALL_TALK or len(parts) == 1:
+            return whole
+        rest = [p for p, row in zip(parts[1:], rows[1:])
+                if self.intents[int(np.argmax(row))] not in SMALL_TALK]
+        if not rest:
+            return whole
+        return dict(zip(self.intents, self.pipeline.predict_proba([" ".join(rest)])[0]))
+
+    def decide(self, probabilities: Dict[str, float],
+               named: Sequence[str]) -> List[Tuple[str, float]]:
+        """The ranking, a named scheme first when the classifier hesitates."""
+        ranking = sorted(probabilities.items(), key=lambda pair: -pair[1])
+        top, confidence = ranking[0]
+        candidates = [scheme_intent(f) for f in named if scheme_intent(f) in probabilities]
+        if (candidates and top not in REQUESTS and top not in candidates
+                and confidence < self.name_wins_below):
+            chosen = max(candidates, key=probabilities.get)
+            ranking = [(chosen, max(confidence, probabilities[chosen]))] + [
+                pair for pair in ranking if pair[0] != chosen]
+        return ranking
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class LinearIntentClassifier(GraphComponent):
+    """Sets the intent and its ranking; place it after the entity extractors and synonyms."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"C": 10.0, "name_wins_below": 0.6, "previous_weight": 0.0}
+
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Optional[LinearIntentModel] = None) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+        with model_storage.read_from(resource) as directory:
+            model = pickle.loads((directory / _MODEL_FILE).read_bytes())
+        return cls(config, model_storage, resource, model)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples
+                    if m.get(TEXT) and m.get(INTENT)]
+        self._model = LinearIntentModel.train(
+            [text for text, _ in examples], [intent for _, intent in examples],
+            c=self._config["C"], name_wins_below=self._config["name_wins_below"],
+        )
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / _MODEL_FILE).write_bytes(pickle.dumps(self._model))
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        weight = self._config["previous_weight"]
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if self._model is None or not text.strip():
+                continue
+            probabilities = self._model.probabilities(text)
+            if weight:
+                previous = {r["name"]: r["confidence"]
+                            for r in message.get(INTENT_RANKING_KEY) or []}
+                probabilities = {name: (1 - weight) * p + weight * previous.get(name, 0.0)
+                                 for name, p in probabilities.items()}
+            named = [str(e.get("value")) for e in message.get(ENTITIES) or []
+                     if e.get("entity") == SCHEME_ENTITY]
+            ranking = self._model.decide(probabilities, named)[:RANKING_LENGTH]
+            entries = [{"name": name, "confidence": float(p)} for name, p in ranking]
+            message.set(INTENT, entries[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, entries, add_to_output=True)
+        return messages
