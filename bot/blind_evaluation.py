@@ -7,13 +7,16 @@ back offer, the reception contact, the emergency reply or a request's status), `
 `greet`, `thanks`, `goodbye`, or `fallback`. The set was written by writers who never saw the
 training data (tests/nlu/blind/README.md). Accuracy is reported overall, per label and per style.
 
-    python -m bot.blind_evaluation --url http://127.0.0.1:5005 [--json results/nlu-blind.json]
+    python -m bot.blind_evaluation [--url http://127.0.0.1:5005] [--json results/nlu-blind.json]
 
-`make evaluate` starts the servers and runs it.
+Without `--url` it starts the trained model's servers itself, on free loopback ports and a
+throw-away database (`make evaluate` does so).
 """
 
 import argparse
 import json
+import socket
+import tempfile
 import urllib.request
 import uuid
 from collections import Counter
@@ -182,14 +185,33 @@ def asker(rasa_url: str, token: Optional[str] = None) -> Callable[[str], List[di
     return ask
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def main(argv: Optional[List[str]] = None) -> Dict:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", required=True, help="the running Rasa server")
+    parser.add_argument("--url", help="a running Rasa server (else one is started)")
     parser.add_argument("--token", help="RASA_AUTH_TOKEN, if the server requires one")
     parser.add_argument("--data", type=Path, default=BLIND)
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     args = parser.parse_args(argv)
-    report = evaluate(load_blind(args.data), asker(args.url.rstrip("/"), args.token))
+    if args.url:
+        report = evaluate(load_blind(args.data), asker(args.url.rstrip("/"), args.token))
+    else:
+        from bot.launcher import Assistant
+
+        with tempfile.TemporaryDirectory() as work:
+            assistant = Assistant(rasa_port=_free_port(), action_port=_free_port(),
+                                  log_dir=ROOT / "results" / "logs",
+                                  database_url=f"sqlite:///{work}/evaluation.db")
+            assistant.start(timeout=600)
+            try:
+                report = evaluate(load_blind(args.data), asker(assistant.rasa_url))
+            finally:
+                assistant.stop()
     print(report.table())
     for error in report.errors:
         print(f"  {error['expected']} -> {error['got']}: {error['text']!r}")

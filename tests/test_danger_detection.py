@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.danger_evaluation import MAX_FALSE_ALARMS, MIN_RECALL, NO_DANGER, evaluate, load_blind
+from bot.danger_evaluation import (
+    BLIND, DEV, MAX_FALSE_ALARMS, MIN_RECALL, NO_DANGER, evaluate, load_blind,
+)
 from bot.knowledge.models import DANGER_CATEGORIES
 from bot.nlu.danger import SafetyDataError, read_directory, read_examples
 from bot.nlu.linear_text import segments
@@ -26,13 +28,14 @@ def test_training_data_is_large_enough_in_every_category():
     assert sum(1 for _, label in examples if label == NO_DANGER) >= 600
 
 
-def test_blind_set_is_large_enough_and_never_copies_training_data():
-    blind = load_blind()
-    assert sum(1 for e in blind if e.category != NO_DANGER) >= 150
-    assert sum(1 for e in blind if e.category == NO_DANGER) >= 150
-    assert {e.category for e in blind} >= set(DANGER_CATEGORIES)
+@pytest.mark.parametrize("directory", [BLIND, DEV], ids=["blind", "dev"])
+def test_test_sets_are_large_enough_and_never_copy_training_data(directory):
+    examples = load_blind(directory)
+    assert sum(1 for e in examples if e.category != NO_DANGER) >= 150
+    assert sum(1 for e in examples if e.category == NO_DANGER) >= 150
+    assert {e.category for e in examples} >= set(DANGER_CATEGORIES)
     training = {normalise(text) for text, _ in read_directory(TRAINING)}
-    copied = [e.text for e in blind if normalise(e.text) in training]
+    copied = [e.text for e in examples if normalise(e.text) in training]
     assert not copied, copied
 
 

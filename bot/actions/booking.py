@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Callable, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -33,6 +33,7 @@ from bot.actions.context import knowledge_base, latest_intent
 from bot.actions.form_answers import (
     REQUESTED_SLOT,
     STOP_INTENT,
+    FormValidation,
     extract_yes_no,
     typed_text,
     validate_yes_no,
@@ -343,7 +344,7 @@ async def _validate_session(
     return {SESSION_SLOT: None, PROBLEM_SLOT: choice.problem}
 
 
-class _BookingValidation(FormValidationAction, ABC):
+class _BookingValidation(FormValidation, ABC):
     """A form validation that leaves the form politely when the database is down.
 
     Rasa hands it every slot set since the user's message as a candidate, the None of

@@ -8,6 +8,8 @@ from rasa_sdk import Tracker
 from bot.knowledge import Fiche, KnowledgeBase, load_knowledge_base
 
 FICHE_INTENT_PREFIX = "info_"
+# Set by the NLU pipeline's danger detector (bot/nlu/danger.py), never by the classifier.
+EMERGENCY_INTENT = "emergency"
 DISPOSITIF_SLOT = "dispositif"
 # Channels where every character costs money: they get the fiche's short (two-SMS) answer.
 SHORT_ANSWER_CHANNELS = {"sms"}

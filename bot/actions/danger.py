@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.context import fiche_for_intent
+from bot.actions.context import EMERGENCY_INTENT, fiche_for_intent
 from bot.actions.knowledge import utter_fiche_answer
 from bot.actions.review import record_danger_reply
 from bot.knowledge.models import DANGER_CATEGORIES
@@ -26,7 +26,7 @@ DANGER_SLOT = "alert_danger"
 # Said when the message reads as danger without a category (a button, a typed "/emergency").
 UNKNOWN_CATEGORY = "unknown"
 # Not what the resident asked: the detector's verdict and the fallback's.
-NOT_A_QUESTION = {"emergency", "nlu_fallback"}
+NOT_A_QUESTION = {EMERGENCY_INTENT, "nlu_fallback"}
 # Below this the classifier's guess at a question is not worth answering after the numbers.
 QUESTION_MIN_CONFIDENCE = 0.5
 

@@ -1,14 +1,18 @@
-"""What the booking and alert forms share when reading an answer: the text typed, "stop", and
-yes/no questions (buttons and NLU first, then the words, since a bare "non" is often misread).
+"""What the booking and alert forms share when reading an answer: the text typed, "stop",
+yes/no questions (buttons and NLU first, then the words, since a bare "non" is often misread),
+and a danger told in the middle of a form.
 """
 
-from typing import Any, Dict, Text
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from bot.actions.booking_input import read_yes_no
-from bot.actions.context import latest_intent
+from bot.actions.context import EMERGENCY_INTENT, latest_intent
 
 REQUESTED_SLOT = "requested_slot"
 STOP_INTENT = "stop"
@@ -37,3 +41,20 @@ def validate_yes_no(value: Any, slot: str, dispatcher: CollectingDispatcher) -> 
         dispatcher.utter_message(response="utter_yes_or_no")
         return {slot: None}
     return {slot: value if isinstance(value, bool) else None}
+
+
+class FormValidation(FormValidationAction, ABC):
+    """A form's validation that reads nothing into a message telling a danger: with no slot
+    filled, Rasa rejects the form for that turn and the danger rule (bot/data/rules/danger.yml)
+    gives the numbers first; the form then asks its question again."""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """validate_<form name>"""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        if latest_intent(tracker) == EMERGENCY_INTENT:
+            return []
+        return await super().run(dispatcher, tracker, domain)

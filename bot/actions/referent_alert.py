@@ -12,7 +12,7 @@ coordinator too, is delivered first, and the resident is told the shorter call-b
 
 from typing import Any, Callable, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -31,11 +31,12 @@ from bot.actions.alert_input import (
 from bot.actions.booking import idempotency_key
 from bot.actions.booking_db import DatabaseUnavailable, in_database
 from bot.actions.booking_input import NotAFirstName, read_first_name
-from bot.actions.context import fiche_in_context, knowledge_base, latest_intent
+from bot.actions.context import EMERGENCY_INTENT, fiche_in_context, knowledge_base, latest_intent
 from bot.actions.danger import DANGER_SLOT
 from bot.actions.form_answers import (
     REQUESTED_SLOT,
     STOP_INTENT,
+    FormValidation,
     extract_yes_no,
     typed_text,
     validate_yes_no,
@@ -54,7 +55,6 @@ AVAILABILITY_SLOT = "alert_availability"
 CONFIRMED_SLOT = "alert_confirmed"
 ON_BEHALF_SLOT = "alert_on_behalf"
 REFERENCE_SLOT = "alert_reference"
-EMERGENCY_INTENT = "emergency"
 # Everything the form collects: forgotten once the alert is sent, refused or left.
 ALERT_SLOTS = (
     CONSENT_SLOT, FIRST_NAME_SLOT, CONTACT_SLOT, THEME_SLOT, QUARTIER_SLOT, AVAILABILITY_SLOT,
@@ -207,7 +207,7 @@ class ActionAskAlertConfirmed(Action):
         return []
 
 
-class ValidateReferentAlertForm(FormValidationAction):
+class ValidateReferentAlertForm(FormValidation):
     def name(self) -> Text:
         return "validate_referent_alert_form"
 

@@ -14,7 +14,6 @@ predictions of the training data: the lowest at which ordinary messages raise no
 alarms than the configuration allows. Never on a test set.
 """
 
-import hashlib
 import logging
 import pickle
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import yaml
+from joblib import Parallel, delayed
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -33,7 +33,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from bot.knowledge.models import DANGER_CATEGORIES
-from bot.nlu.linear_text import linear_text_classifier
+from bot.nlu import linear_text
+from bot.nlu.linear_text import linear_text_classifier, source_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,8 @@ class DangerModel:
         dangers = len(labels) - ordinary
         weights = {label: len(labels) / (2 * (ordinary if label == NO_DANGER else dangers))
                    for label in set(labels)}
-        return cls(linear_text_classifier(c, class_weight=weights).fit(texts, labels), threshold)
+        pipeline = linear_text_classifier(c, class_weight=weights, cross_word=True)
+        return cls(pipeline.fit(texts, labels), threshold)
 
     @classmethod
     def train(cls, examples: Sequence[Tuple[str, str]], c: float, max_false_alarms: float,
@@ -123,12 +125,19 @@ class DangerModel:
         """The lowest threshold (the most danger found) at which no more than `max_false_alarms`
         of the ordinary messages raise an alarm, when each fold is scored by a model trained on
         the others."""
-        scores = np.zeros(len(texts))
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-        for train_index, test_index in splitter.split(texts, labels):
+
+        def held_out_scores(train_index: np.ndarray, test_index: np.ndarray) -> np.ndarray:
             fold = cls.fit([texts[i] for i in train_index], [labels[i] for i in train_index],
                            c, 0.5)
-            scores[test_index] = fold.scores([texts[i] for i in test_index])
+            return fold.scores([texts[i] for i in test_index])
+
+        # The folds are independent: one per core.
+        splits = list(splitter.split(texts, labels))
+        results = Parallel(n_jobs=-1)(delayed(held_out_scores)(tr, te) for tr, te in splits)
+        scores = np.zeros(len(texts))
+        for (_, test_index), fold_scores in zip(splits, results):
+            scores[test_index] = fold_scores
         danger = np.array([label != NO_DANGER for label in labels])
         ordinary = np.sort(scores[~danger])[::-1]
         threshold = float(ordinary[int(np.floor(len(ordinary) * max_false_alarms))]) + 1e-6
@@ -173,13 +182,11 @@ class DangerDetector(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        """The data lives outside Rasa's training data: retrain when a file of it changes."""
-        digest = hashlib.sha256()
+        """Rasa retrains a component when its configuration changes; this one also when a file of
+        its data (outside Rasa's training data) or of its code changes."""
         directory = Path(config.get("data") or cls.get_default_config()["data"])
-        for path in sorted(directory.glob("*.yml")):
-            digest.update(path.name.encode("utf-8"))
-            digest.update(path.read_bytes())
-        return digest.hexdigest()
+        files = sorted(directory.glob("*.yml")) + [Path(__file__), Path(linear_text.__file__)]
+        return source_fingerprint(files)
 
     def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[DangerModel] = None) -> None:

@@ -12,6 +12,7 @@ It can also average its probabilities with those of a classifier placed before i
 """
 
 import pickle
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -24,7 +25,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
 
-from bot.nlu.linear_text import linear_text_classifier, segments
+from bot.nlu import linear_text
+from bot.nlu.linear_text import linear_text_classifier, segments, source_fingerprint
 
 SMALL_TALK = {"greet", "thanks", "goodbye"}
 # Intents a named scheme never overrides: the message asks for something to be done.
@@ -92,6 +94,11 @@ class LinearIntentClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"C": 10.0, "name_wins_below": 0.6, "previous_weight": 0.0}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """Retrain when the code changes, not only the configuration or the data."""
+        return source_fingerprint([Path(__file__), Path(linear_text.__file__)])
 
     def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[LinearIntentModel] = None) -> None:
