@@ -47,6 +47,8 @@ def training_texts() -> set:
     texts = set()
     for path in (ROOT / "bot" / "data" / "nlu").glob("*.yml"):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" not in block:
+                continue  # lookup tables and synonyms list names, not messages
             for line in str(block.get("examples", "")).splitlines():
                 plain = re.sub(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})", r"\1", line.lstrip("- "))
                 texts.add(normalise(plain))

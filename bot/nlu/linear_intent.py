@@ -5,7 +5,10 @@ n-grams (bot/nlu/linear_text.py), with two decisions of its own:
   goodbye but it has other sentences, those sentences are classified without the small talk;
 - a named scheme wins over a hesitant guess: when the lookup tables found a scheme's name (the
   `dispositif` entity, after synonyms) and the classifier is unsure, the message is about that
-  scheme, unless it asks to book, to cancel, to speak to someone or about one aspect.
+  scheme, unless it asks to book, to cancel, to speak to someone or about one aspect;
+- intents that start the same conversation add up: "me recontacter" split between
+  `ask_callback` and `talk_to_human` (both start the call-back form) outweighs a single scheme
+  that is more likely than either alone.
 
 It can also average its probabilities with those of a classifier placed before it (DIET):
 `previous_weight` is that classifier's share (0 ignores it).
@@ -35,6 +38,12 @@ REQUESTS = {
     "ask_cafe_sessions", "talk_to_human", "ask_callback", "alert_status", "stop", "affirm", "deny",
     "ask_amount", "ask_eligibility", "ask_how_to_apply", "ask_contact", "help", "choose_theme",
 }
+# Intents the dialogue answers the same way (bot/data/rules/): their probabilities add up.
+SAME_FLOW = (
+    {"ask_callback", "talk_to_human"},
+    {"book_cafe", "choose_session", "join_waiting_list"},
+    {"change_booking", "cancel_booking"},
+)
 SCHEME_ENTITY = "dispositif"
 SCHEME_INTENT_PREFIX = "info_"
 RANKING_LENGTH = 10
@@ -73,9 +82,15 @@ class LinearIntentModel:
 
     def decide(self, probabilities: Dict[str, float],
                named: Sequence[str]) -> List[Tuple[str, float]]:
-        """The ranking, a named scheme first when the classifier hesitates."""
+        """The ranking, a flow or a named scheme first where the classifier hesitates."""
         ranking = sorted(probabilities.items(), key=lambda pair: -pair[1])
         top, confidence = ranking[0]
+        for flow in SAME_FLOW:
+            total = sum(probabilities.get(intent, 0.0) for intent in flow)
+            if top not in flow and total > confidence:
+                chosen = max(flow, key=lambda intent: probabilities.get(intent, 0.0))
+                ranking = [(chosen, total)] + [pair for pair in ranking if pair[0] != chosen]
+                top, confidence = ranking[0]
         candidates = [scheme_intent(f) for f in named if scheme_intent(f) in probabilities]
         if (candidates and top not in REQUESTS and top not in candidates
                 and confidence < self.name_wins_below):
