@@ -59,12 +59,14 @@ clean:
 	rm -rf $(VENV) models .pytest_cache
 
 # Figures on sets the training data never saw: the whole assistant on the blind NLU set (judged by
-# what it does), the danger detector on its blind set, the old held-out set (per dispositif).
+# what it does), the danger detector on its blind set, the old held-out set (per dispositif); and
+# a 5-fold cross-validation of the training data.
 evaluate: $(MODEL)  ## blind NLU set, blind danger set, held-out set; writes results/*.json
 	mkdir -p results
 	$(BIN)/python -m bot.blind_evaluation --json results/nlu-blind.json
 	$(BIN)/python -m bot.danger_evaluation --json results/danger-blind.json
 	$(BIN)/python -m bot.evaluation --json results/nlu-heldout.json
+	$(BIN)/python -m bot.crossval --json results/nlu-crossval.json
 
 # Benchmarks (bench/): understanding vs Rasa's default pipeline, REST latency and throughput vs a
 # minimal bot, training time, cold start, memory. Writes bench/report.md, report.json, PNG plots.

@@ -11,7 +11,7 @@ from sqlalchemy import MetaData, select
 from bot.storage.alerts import deliver_due_alerts
 from bot.storage.database import make_engine, session_factory
 from bot.storage.models import Alert
-from tests.conftest import buttons, free_port, texts
+from tests.conftest import Conversation, buttons, free_port, texts
 from tests.test_alert_delivery import Receiver, smtp, transports  # noqa: F401 (smtp: a fixture)
 
 REFERENCE = re.compile(r"AL-[0-9A-Z]{4}")
@@ -113,12 +113,20 @@ def test_refusing_consent_stores_no_personal_data(conversation, db_factory, kb):
     assert "Yasmine" not in stored and "639980052" not in stored
 
 
-def test_bad_answers_are_refused_and_leaving_stores_nothing(conversation, db_factory):
-    conversation.say("j'aimerais qu'un conseiller me téléphone demain")
-    conversation.say("ok")
-    conversation.say("Inès")
-    assert "Je n'ai reconnu ni" in said(conversation.say("06 12"))
-    assert "Je n'ai reconnu ni" in said(conversation.say("ines@@exemple"))
-    assert "trop long" in said(conversation.say("bla " * 500))
-    assert "rien gardé" in said(conversation.say("bon laisse tomber"))
+def test_bad_answers_are_refused_and_leaving_stores_nothing(assistant, db_factory):
+    leaving = Conversation(assistant)
+    leaving.say("j'aimerais qu'un conseiller me téléphone demain")
+    leaving.say("ok")
+    leaving.say("Inès")
+    assert "Je n'ai reconnu ni" in said(leaving.say("06 12"))
+    assert "rien gardé" in said(leaving.say("bon laisse tomber"))
+
+    # A second answer the form cannot take ends it too (tests/test_form_dead_ends.py).
+    missing = Conversation(assistant)
+    missing.say("un conseiller peut me rappeler cet après-midi ?")
+    missing.say("oui")
+    missing.say("Inès")
+    assert "Je n'ai reconnu ni" in said(missing.say("ines@@exemple"))
+    ended = said(missing.say("bla " * 500))
+    assert "trop long" in ended and "rien n'est gardé" in ended
     assert alerts_for(db_factory, "Inès") == []

@@ -47,3 +47,15 @@ def test_intents_that_start_the_same_conversation_add_up(model):
              "greet": 0.05}
     top, confidence = model.decide(split, [])[0]
     assert top == "ask_callback" and confidence == pytest.approx(0.5)
+
+
+def test_cross_validation_reads_the_training_data_and_scores_by_label(kb):
+    from bot.crossval import cross_validate, label_of, training_examples
+
+    examples = training_examples()
+    assert len(examples) >= 4000
+    assert {label_of(intent) for _, intent in examples} >= set(kb.fiches) | {"booking", "alert"}
+    assert all("]{" not in text for text, _ in examples)  # annotations removed
+    small = [pair for pair in examples if pair[1] in ("info_clea", "info_francais")]
+    report = cross_validate(small, folds=3)
+    assert set(report["per_label"]) == {"clea", "francais"} and report["accuracy"] > 0.8

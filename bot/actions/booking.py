@@ -364,6 +364,9 @@ class _BookingValidation(FormValidation, ABC):
             utter_unavailable(dispatcher)
             return end_form()
 
+    def forget(self) -> List[EventType]:
+        return reset_booking()
+
 
 class _DatabaseAction(Action, ABC):
     """An action that needs the database: when it is down, say so and leave any form."""

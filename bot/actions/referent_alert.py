@@ -211,6 +211,19 @@ class ValidateReferentAlertForm(FormValidation):
     def name(self) -> Text:
         return "validate_referent_alert_form"
 
+    def forget(self) -> List[EventType]:
+        return reset_alert()
+
+    def after_two_misses(self, dispatcher, tracker, slot) -> List[EventType]:
+        """A theme or a quartier not on the list moves on ("autre", the words kept for the
+        référent); any other question gives the reception's contact."""
+        text = " ".join(typed_text(tracker).split())
+        if slot == THEME_SLOT:
+            return [SlotSet(THEME_SLOT, OTHER)]
+        if slot == QUARTIER_SLOT and text:
+            return [SlotSet(QUARTIER_SLOT, f"{OTHER.capitalize()} : {text}"[:MAX_LENGTHS[slot]])]
+        return super().after_two_misses(dispatcher, tracker, slot)
+
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         """A "non" to consent or to sending ends the form: nothing more is asked. The answer
         stays required (and so validated), or Rasa would take the form as not understanding."""
