@@ -3,10 +3,10 @@ moves on (a theme or a quartier not on the list: "autre", the words kept) or giv
 a person and leaves the form, keeping nothing. Through the running bot, over REST."""
 
 import re
-import uuid
 
 import pytest
 
+from tests.channels.sms_support import new_number
 from tests.conftest import Conversation, buttons, texts
 from tests.test_alert_conversation import said
 
@@ -31,7 +31,7 @@ def book(conversation: Conversation, kb) -> str:
     conversation.say(next(b["payload"] for b in buttons(sessions)
                           if b["payload"].startswith("/choose_session")))
     conversation.say("Awa")
-    conversation.say("06 39 98 " + str(uuid.uuid4().int)[:4])  # a number of its own
+    conversation.say(new_number())  # a number of its own
     return REFERENCE.search(said(conversation.say("oui d'accord"))).group()
 
 

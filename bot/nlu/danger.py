@@ -15,17 +15,14 @@ alarms than the configuration allows. Never on a test set.
 """
 
 import logging
-import pickle
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import yaml
 from joblib import Parallel, delayed
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -33,8 +30,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from bot.knowledge.models import DANGER_CATEGORIES
-from bot.nlu import linear_text
-from bot.nlu.linear_text import linear_text_classifier, source_fingerprint
+from bot.nlu.linear_text import linear_text_classifier
+from bot.nlu.pickled_component import PickledModelComponent
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +39,6 @@ CATEGORIES = DANGER_CATEGORIES
 NO_DANGER = "none"
 DANGER_INTENT = "emergency"
 DANGER_ENTITY = "danger"
-_MODEL_FILE = "danger.pkl"
 
 
 class SafetyDataError(ValueError):
@@ -166,7 +162,7 @@ class DangerModel:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
-class DangerDetector(GraphComponent):
+class DangerDetector(PickledModelComponent):
     """Turns a message that reads as danger into the `emergency` intent with a `danger` entity;
     place it last in the pipeline."""
 
@@ -181,31 +177,8 @@ class DangerDetector(GraphComponent):
         }
 
     @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        """Rasa retrains a component when its configuration changes; this one also when a file of
-        its data (outside Rasa's training data) or of its code changes."""
-        directory = Path(config.get("data") or cls.get_default_config()["data"])
-        files = sorted(directory.glob("*.yml")) + [Path(__file__), Path(linear_text.__file__)]
-        return source_fingerprint(files)
-
-    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[DangerModel] = None) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self._model = model
-
-    @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "DangerDetector":
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "DangerDetector":
-        with model_storage.read_from(resource) as directory:
-            model = pickle.loads((directory / _MODEL_FILE).read_bytes())
-        return cls(config, model_storage, resource, model)
+    def data_files(cls, config: Dict[str, Any]) -> List[Path]:
+        return sorted(Path(config.get("data") or cls.get_default_config()["data"]).glob("*.yml"))
 
     def train(self, training_data: TrainingData) -> Resource:
         """Trained on the safety data, with the classifier's training examples as more ordinary
@@ -221,9 +194,7 @@ class DangerDetector(GraphComponent):
             examples, c=self._config["C"], max_false_alarms=self._config["max_false_alarms"],
             folds=self._config["folds"], seed=self._config["random_seed"],
         )
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / _MODEL_FILE).write_bytes(pickle.dumps(self._model))
-        return self._resource
+        return self.save()
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Marks the messages that read as danger."""

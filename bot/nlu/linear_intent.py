@@ -9,27 +9,20 @@ n-grams (bot/nlu/linear_text.py), with two decisions of its own:
 - intents that start the same conversation add up: "me recontacter" split between
   `ask_callback` and `talk_to_human` (both start the call-back form) outweighs a single scheme
   that is more likely than either alone.
-
-It can also average its probabilities with those of a classifier placed before it (DIET):
-`previous_weight` is that classifier's share (0 ignores it).
 """
 
-import pickle
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
 
-from bot.nlu import linear_text
-from bot.nlu.linear_text import linear_text_classifier, segments, source_fingerprint
+from bot.nlu.linear_text import linear_text_classifier, segments
+from bot.nlu.pickled_component import PickledModelComponent
 
 SMALL_TALK = {"greet", "thanks", "goodbye"}
 # Intents a named scheme never overrides: the message asks for something to be done.
@@ -47,7 +40,6 @@ SAME_FLOW = (
 SCHEME_ENTITY = "dispositif"
 SCHEME_INTENT_PREFIX = "info_"
 RANKING_LENGTH = 10
-_MODEL_FILE = "linear_intent.pkl"
 
 
 def scheme_intent(fiche_id: str) -> str:
@@ -103,36 +95,12 @@ class LinearIntentModel:
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
-class LinearIntentClassifier(GraphComponent):
+class LinearIntentClassifier(PickledModelComponent):
     """Sets the intent and its ranking; place it after the entity extractors and synonyms."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"C": 10.0, "name_wins_below": 0.6, "previous_weight": 0.0}
-
-    @classmethod
-    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        """Retrain when the code changes, not only the configuration or the data."""
-        return source_fingerprint([Path(__file__), Path(linear_text.__file__)])
-
-    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[LinearIntentModel] = None) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self._model = model
-
-    @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LinearIntentClassifier":
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
-        with model_storage.read_from(resource) as directory:
-            model = pickle.loads((directory / _MODEL_FILE).read_bytes())
-        return cls(config, model_storage, resource, model)
+        return {"C": 10.0, "name_wins_below": 0.6}
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples
@@ -141,22 +109,14 @@ class LinearIntentClassifier(GraphComponent):
             [text for text, _ in examples], [intent for _, intent in examples],
             c=self._config["C"], name_wins_below=self._config["name_wins_below"],
         )
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / _MODEL_FILE).write_bytes(pickle.dumps(self._model))
-        return self._resource
+        return self.save()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        weight = self._config["previous_weight"]
         for message in messages:
             text = message.get(TEXT) or ""
             if self._model is None or not text.strip():
                 continue
             probabilities = self._model.probabilities(text)
-            if weight:
-                previous = {r["name"]: r["confidence"]
-                            for r in message.get(INTENT_RANKING_KEY) or []}
-                probabilities = {name: (1 - weight) * p + weight * previous.get(name, 0.0)
-                                 for name, p in probabilities.items()}
             named = [str(e.get("value")) for e in message.get(ENTITIES) or []
                      if e.get("entity") == SCHEME_ENTITY]
             ranking = self._model.decide(probabilities, named)[:RANKING_LENGTH]

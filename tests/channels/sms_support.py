@@ -2,6 +2,7 @@
 client that posts webhooks signed as Twilio signs them."""
 
 import os
+import secrets
 import time
 import urllib.error
 import urllib.parse
@@ -63,9 +64,17 @@ def sms_assistant(fake_operator, tmp_path_factory):
     servers.stop()
 
 
+_used_numbers: set = set()
+
+
 def new_number() -> str:
-    """A resident's number in the ARCEP fiction range, different for each test."""
-    return "+3363998" + str(uuid.uuid4().int)[:4]
+    """A resident's number in the ARCEP fiction range (06 39 98 xx xx: 10 000 numbers), never
+    the same twice in a test session (another test's replies would count as this one's)."""
+    while True:
+        number = f"+3363998{secrets.randbelow(10_000):04d}"
+        if number not in _used_numbers:
+            _used_numbers.add(number)
+            return number
 
 
 class SmsClient:

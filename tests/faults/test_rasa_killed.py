@@ -75,7 +75,7 @@ class Load:
                 self.answered += 1
             offered = [b for b in buttons(messages) if b["payload"].startswith("/choose_session")]
             if offered:
-                button = offered[index % 2]["payload"]
+                button = offered[index % len(offered)]["payload"]  # one left when others are full
             if button is None:  # no session offered: nothing more to do for this one
                 break
             match = REFERENCE.search(said(messages))
