@@ -6,12 +6,13 @@ import hashlib
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
+
+from bot.launcher import free_port  # noqa: F401 (bench modules import it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -22,12 +23,6 @@ RASA = [sys.executable, "-m", "rasa"]
 
 def log(message: str) -> None:
     print(f"[bench {dt.datetime.now():%H:%M:%S}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cpu_model() -> str:

@@ -15,7 +15,6 @@ throw-away database (`make evaluate` does so).
 
 import argparse
 import json
-import socket
 import tempfile
 import urllib.request
 import uuid
@@ -185,12 +184,6 @@ def asker(rasa_url: str, token: Optional[str] = None) -> Callable[[str], List[di
     return ask
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def main(argv: Optional[List[str]] = None) -> Dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", help="a running Rasa server (else one is started)")
@@ -201,10 +194,10 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     if args.url:
         report = evaluate(load_blind(args.data), asker(args.url.rstrip("/"), args.token))
     else:
-        from bot.launcher import Assistant
+        from bot.launcher import Assistant, free_port
 
         with tempfile.TemporaryDirectory() as work:
-            assistant = Assistant(rasa_port=_free_port(), action_port=_free_port(),
+            assistant = Assistant(rasa_port=free_port(), action_port=free_port(),
                                   log_dir=ROOT / "results" / "logs",
                                   database_url=f"sqlite:///{work}/evaluation.db")
             assistant.start(timeout=600)

@@ -18,13 +18,11 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from bot.knowledge.models import DANGER_CATEGORIES
+from bot.nlu.danger import DANGER_ENTITY, DANGER_INTENT, NO_DANGER, read_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "tests" / "safety" / "blind"
 DEV = ROOT / "tests" / "safety" / "dev"
-NO_DANGER = "none"
-DANGER_INTENT = "emergency"
-DANGER_ENTITY = "danger"
 # The gate `make test` applies (tests/test_danger_detection.py).
 MIN_RECALL = 0.99
 MAX_FALSE_ALARMS = 0.03
@@ -94,8 +92,6 @@ class SafetyReport:
 
 
 def load_blind(directory: Path = BLIND) -> List[Example]:
-    from bot.nlu.danger import read_examples
-
     return [Example(text, category, path.name)
             for path in sorted(directory.glob("*.yml"))
             for text, category in read_examples(path)]

@@ -11,6 +11,7 @@ the environment it reads (`env`); several Rasa servers can share one action serv
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,13 @@ from bot.knowledge import territory_path
 from bot.storage.database import database_url as default_database_url
 from bot.storage.database import make_engine, migrate, session_factory
 from bot.storage.territory import LoadReport, TerritoryError, load_territory
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, for servers started by tests, benchmarks and evaluations."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 ROOT = Path(__file__).resolve().parents[1]
 # RASA_MODEL serves another model (say, one trained elsewhere) without touching models/.

@@ -1,7 +1,6 @@
 """Shared fixtures: the real knowledge base, and the real Rasa + action servers over HTTP."""
 
 import json
-import socket
 import urllib.request
 import uuid
 from pathlib import Path
@@ -9,16 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge import load_knowledge_base
-from bot.launcher import DEFAULT_MODEL, Assistant
+from bot.launcher import DEFAULT_MODEL, Assistant, free_port  # noqa: F401 (tests import it here)
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / "tests" / "logs"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -19,6 +18,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from bot.launcher import free_port
 from bot.storage.database import make_engine, migrate, session_factory
 from bot.storage.models import CafeSession
 from bot.storage.territory import load_territory
@@ -44,18 +44,12 @@ def _postgres_bin() -> Path:
     return Path(versions[-1]).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PostgresCluster:
     def __init__(self) -> None:
         self.bin = _postgres_bin()
         self.root = Path(tempfile.mkdtemp(prefix="cites-emploi-pg-"))
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.as_root = os.geteuid() == 0
         if self.as_root:
             try:
