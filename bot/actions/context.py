@@ -1,15 +1,16 @@
 """What every skill shares: the knowledge base, and how intents and channels map onto fiches."""
 
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Iterable, List, Optional
 
 from rasa_sdk import Tracker
 
-from bot.knowledge import Fiche, KnowledgeBase, load_knowledge_base
+from bot.knowledge import Fiche, KnowledgeBase, Orientation, Source, load_knowledge_base
 
 FICHE_INTENT_PREFIX = "info_"
 # Set by the NLU pipeline's danger detector (bot/nlu/danger.py), never by the classifier.
 EMERGENCY_INTENT = "emergency"
+INSULT_INTENT = "insult"
 DISPOSITIF_SLOT = "dispositif"
 # Channels where every character costs money: they get the fiche's short (two-SMS) answer.
 SHORT_ANSWER_CHANNELS = {"sms"}
@@ -71,9 +72,22 @@ def source_payload(fiche: Fiche, aspect: str) -> dict:
         "title": fiche.title,
         "aspect": aspect,
         "status": fiche.status,
-        "sources": [
-            {"title": s.title, "url": str(s.url), "verified": s.verified.isoformat()}
-            for s in fiche.sources
-        ],
+        "sources": sources_payload(fiche.sources),
         "verified": fiche.verified.isoformat(),
     }
+
+
+def orientation_payload(orientation: Orientation) -> dict:
+    """Machine-readable part of an orientation reply: never a fiche, its official sources."""
+    return {
+        "orientation": orientation.id,
+        "title": orientation.title,
+        "sources": sources_payload(orientation.sources),
+    }
+
+
+def sources_payload(sources: Iterable[Source]) -> List[dict]:
+    """What the widget shows under an answer: each source's title, link and the day it was read."""
+    return [
+        {"title": s.title, "url": str(s.url), "verified": s.verified.isoformat()} for s in sources
+    ]

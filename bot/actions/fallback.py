@@ -10,7 +10,14 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.context import fiche_for_intent, intent_for_fiche
+from bot.actions.context import (
+    INSULT_INTENT,
+    fiche_for_intent,
+    intent_for_fiche,
+    knowledge_base,
+    latest_intent,
+    orientation_payload,
+)
 from bot.actions.review import record_misunderstood
 from bot.storage.models import FALLBACK, OUT_OF_SCOPE
 
@@ -47,8 +54,9 @@ class ActionDefaultAskAffirmation(Action):
 
 
 class ActionOutOfScope(Action):
-    """Say what the bot knows about, and keep the question: a need no dispositif covers shows up
-    here first."""
+    """A question the bot cannot answer. An insult gets a calm answer and the menu; a public-service
+    request no fiche covers, where to go instead (knowledge/orientations.yml); anything else, what
+    the bot knows about. The question is kept: a need no dispositif covers shows up here first."""
 
     def name(self) -> Text:
         return "action_out_of_scope"
@@ -56,6 +64,20 @@ class ActionOutOfScope(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(response="utter_out_of_scope")
-        record_misunderstood(tracker, OUT_OF_SCOPE, domain["responses"]["utter_out_of_scope"][0]["text"])
+        if latest_intent(tracker) == INSULT_INTENT:
+            dispatcher.utter_message(response="utter_insult")
+            dispatcher.utter_message(response="utter_help_menu")
+            return []
+        orientation = knowledge_base().orientation_for(tracker.latest_message.get("text") or "")
+        if orientation is None:
+            dispatcher.utter_message(response="utter_out_of_scope")
+            shown = domain["responses"]["utter_out_of_scope"][0]["text"]
+        else:
+            dispatcher.utter_message(response="utter_orientation_intro")
+            dispatcher.utter_message(
+                text=orientation.answer, json_message=orientation_payload(orientation)
+            )
+            dispatcher.utter_message(response="utter_orientation_offer")
+            shown = orientation.answer
+        record_misunderstood(tracker, OUT_OF_SCOPE, shown)
         return []

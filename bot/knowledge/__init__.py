@@ -10,12 +10,14 @@ from bot.knowledge.loader import (
     load_territory_file,
     territory_path,
 )
-from bot.knowledge.models import Fiche, Territory
+from bot.knowledge.models import Fiche, Orientation, Source, Territory
 
 __all__ = [
     "Fiche",
     "KnowledgeBase",
     "KnowledgeError",
+    "Orientation",
+    "Source",
     "Territory",
     "load_knowledge_base",
     "load_territory_file",

@@ -8,7 +8,8 @@ from typing import Dict, List, Optional
 import yaml
 from pydantic import ValidationError
 
-from bot.knowledge.models import Fiche, Territory
+from bot.knowledge.models import Fiche, Orientation, Orientations, Territory
+from bot.plain_text import plain
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 DEFAULT_TERRITORY = "demo"
@@ -22,12 +23,18 @@ class KnowledgeError(ValueError):
 class KnowledgeBase:
     fiches: Dict[str, Fiche]
     territory: Territory
+    orientations: List[Orientation]
 
     def fiche(self, fiche_id: str) -> Optional[Fiche]:
         return self.fiches.get(fiche_id)
 
     def by_theme(self, theme: str) -> List[Fiche]:
         return [fiche for fiche in self.fiches.values() if theme in fiche.themes]
+
+    def orientation_for(self, text: str) -> Optional[Orientation]:
+        """The first orientation whose words the message contains, if any."""
+        words = plain(text)
+        return next((o for o in self.orientations if o.matches(words)), None)
 
 
 def _read_yaml(path: Path, problems: List[str]) -> Optional[dict]:
@@ -115,7 +122,10 @@ def load_knowledge_base(
         problems.append(f"{fiche_dir / (missing + '.yml')}: missing file for fiche '{missing}'")
 
     territory_data = _parse(Territory, territory_path(directory, territory), problems)
+    orientations = _parse(Orientations, directory / "orientations.yml", problems)
 
     if problems:
         raise KnowledgeError("invalid knowledge base:\n" + "\n".join(problems))
-    return KnowledgeBase(fiches=fiches, territory=territory_data)
+    return KnowledgeBase(
+        fiches=fiches, territory=territory_data, orientations=orientations.orientations
+    )

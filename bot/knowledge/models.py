@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from bot.gsm7 import septets, to_gsm7, unsupported_characters
+from bot.plain_text import plain
 
 SMS_MAX_SEPTETS = 306  # two concatenated GSM-7 SMS segments (2 x 153)
 
@@ -169,6 +170,45 @@ class Fiche(_Strict):
     def aspect(self, aspect: str) -> str:
         """The text answering one aspect (overview, amount, eligibility, how_to_apply, contact)."""
         return getattr(self, ASPECT_FIELDS[aspect])
+
+
+class Orientation(_Strict):
+    """Where to go for a public-service request no fiche covers (knowledge/orientations.yml)."""
+
+    id: Slug
+    title: Text
+    words: List[Text]
+    answer: Text
+    sources: List[Source]
+
+    @validator("words", "sources")
+    def _not_empty(cls, value: list) -> list:
+        if not value:
+            raise ValueError("at least one entry is required")
+        return value
+
+    @validator("answer")
+    def _fits_two_sms(cls, value: str) -> str:
+        length = septets(to_gsm7(value))
+        if length > SMS_MAX_SEPTETS:
+            raise ValueError(f"{length} GSM-7 characters, more than {SMS_MAX_SEPTETS} (two SMS)")
+        return value
+
+    def matches(self, plain_text: str) -> bool:
+        """Whether one of its words appears, as whole words, in a text reduced by `plain`."""
+        padded = f" {plain_text} "
+        return any(f" {plain(word)} " in padded for word in self.words)
+
+
+class Orientations(_Strict):
+    orientations: List[Orientation]
+
+    @validator("orientations")
+    def _unique_ids(cls, value: List[Orientation]) -> List[Orientation]:
+        repeated = _repeated([orientation.id for orientation in value])
+        if repeated:
+            raise ValueError(f"ids appear more than once: {', '.join(repeated)}")
+        return value
 
 
 class Contact(_Strict):

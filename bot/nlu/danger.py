@@ -86,10 +86,11 @@ def read_directory(directory: Path) -> List[Tuple[str, str]]:
 
 
 class DangerModel:
-    """One multinomial classifier over the categories and "no danger", and a threshold; knows
-    nothing of Rasa. Danger as a whole weighs as much as the ordinary messages, whatever their
-    numbers, and each category is learnt apart (one line cannot separate seven kinds of danger
-    from everything else). A message's danger score is 1 - P(no danger)."""
+    """One logistic regression per category and one for "no danger" (one-vs-rest), and a
+    threshold; knows nothing of Rasa. Danger as a whole weighs as much as the ordinary messages,
+    whatever their numbers, and each category is learnt apart (one line cannot separate seven
+    kinds of danger from everything else). A message's danger score is 1 - P(no danger), the
+    probabilities normalised over the classes."""
 
     def __init__(self, pipeline: Pipeline, threshold: float) -> None:
         self.pipeline = pipeline
@@ -104,7 +105,9 @@ class DangerModel:
         dangers = len(labels) - ordinary
         weights = {label: len(labels) / (2 * (ordinary if label == NO_DANGER else dangers))
                    for label in set(labels)}
-        pipeline = linear_text_classifier(c, class_weight=weights, cross_word=True)
+        pipeline = linear_text_classifier(
+            c, class_weight=weights, cross_word=True, one_vs_rest=True
+        )
         return cls(pipeline.fit(texts, labels), threshold)
 
     @classmethod

@@ -18,13 +18,20 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 
 def linear_text_classifier(
-    c: float, class_weight: Union[None, str, Dict[str, float]] = None, cross_word: bool = False
+    c: float,
+    class_weight: Union[None, str, Dict[str, float]] = None,
+    cross_word: bool = False,
+    one_vs_rest: bool = False,
 ) -> Pipeline:
     """An untrained pipeline: `fit(texts, labels)`, then `predict_proba(texts)`.
 
     `cross_word`: character n-grams may span two words, and word n-grams go up to three, so that
     "frappe à la porte" and "mort de rire" are features of their own, apart from "frappe" and
-    "mort" (what the danger detector needs to tell an idiom from a danger)."""
+    "mort" (what the danger detector needs to tell an idiom from a danger).
+
+    `one_vs_rest`: one binary model per class (liblinear) instead of one multinomial model:
+    about four times faster to train on the danger detector's 280 000 features, with the same
+    out-of-fold recall at the same false-alarm rate (README, "Danger")."""
     chars = (("char", (1, 6)) if cross_word else ("char_wb", (2, 5)))
     features = FeatureUnion([
         ("chars", TfidfVectorizer(analyzer=chars[0], ngram_range=chars[1],
@@ -34,7 +41,9 @@ def linear_text_classifier(
                                   strip_accents="unicode", lowercase=True, sublinear_tf=True,
                                   token_pattern=r"(?u)\b\w+\b")),
     ])
-    model = LogisticRegression(C=c, max_iter=3000, class_weight=class_weight)
+    model = (LogisticRegression(C=c, solver="liblinear", class_weight=class_weight)
+             if one_vs_rest else
+             LogisticRegression(C=c, max_iter=3000, class_weight=class_weight))
     return Pipeline([("features", features), ("model", model)])
 
 

@@ -6,8 +6,6 @@ as the feedback), purged when a new one is recorded. Knows nothing of Rasa or HT
 """
 
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Dict, List, Optional, Sequence
@@ -15,6 +13,7 @@ from typing import Dict, List, Optional, Sequence
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.plain_text import plain
 from bot.redaction import redact
 from bot.storage.database import transaction
 from bot.storage.models import (
@@ -38,11 +37,8 @@ NOT_AN_INTENT = {"nlu_fallback"}
 
 
 def normalize(text: str) -> str:
-    """Lowercase, accents stripped, punctuation and spaces collapsed: "C'est quoi le CEJ ?!" and
-    "c est quoi le cej" are the same question."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", " ", plain).strip()[:NORMALIZED_LENGTH]
+    """The same question typed two ways is one row of the inbox."""
+    return plain(text)[:NORMALIZED_LENGTH]
 
 
 def top_intents(ranking: Sequence[dict], count: int = TOP_INTENTS) -> List[dict]:
