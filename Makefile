@@ -45,7 +45,8 @@ validate: setup  ## rasa data validate on the project's data
 
 shell: $(MODEL)  ## talk to the bot in the terminal (starts the action server in the background)
 	$(BIN)/python -m bot.storage.territory > /dev/null
-	$(BIN)/python -m rasa_sdk --actions bot.actions --port 5055 > /dev/null 2>&1 & \
+	export ACTION_SERVER_TOKEN=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(32))"); \
+	$(BIN)/python -m bot.action_server --port 5055 > /dev/null 2>&1 & \
 	trap "kill $$!" EXIT; $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
 lock:  ## regenerate requirements/requirements.lock from requirements/requirements.in

@@ -40,6 +40,7 @@ import aiohttp
 from sqlalchemy.engine import URL
 
 from bot.knowledge.models import ALERT_THEME_LABELS, DANGER_LABELS
+from bot.settings import check_secret
 from bot.storage.alerts import AlertMessage, deliver_due_alerts
 from bot.storage.conversations import purge_conversations, tracker_store_url
 from bot.storage.database import make_engine, session_factory
@@ -136,7 +137,8 @@ def configured_transports(env: Mapping[str, str] = os.environ) -> Dict[str, Tran
         if not env.get("ALERT_WEBHOOK_SECRET"):
             raise SystemExit("ALERT_WEBHOOK_URL is set but ALERT_WEBHOOK_SECRET is not")
         transports[WEBHOOK] = webhook_transport(
-            env["ALERT_WEBHOOK_URL"], env["ALERT_WEBHOOK_SECRET"]
+            env["ALERT_WEBHOOK_URL"], check_secret("ALERT_WEBHOOK_SECRET",
+                                                   env["ALERT_WEBHOOK_SECRET"], env)
         )
     return transports
 

@@ -10,6 +10,7 @@ the environment it reads (`env`); several Rasa servers can share one action serv
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -24,6 +25,7 @@ from typing import Dict, List, Optional, Sequence
 import yaml
 
 from bot.knowledge import territory_path
+from bot.settings import ACTION_TOKEN_VARIABLE
 from bot.storage.database import database_url as default_database_url
 from bot.storage.database import make_engine, migrate, session_factory
 from bot.storage.territory import LoadReport, TerritoryError, load_territory
@@ -83,6 +85,11 @@ class Assistant:
         self.endpoints = Path(endpoints) if endpoints else None
         self.env = dict(env or {})
         self.rasa_args = list(rasa_args)
+        # The secret the Rasa server shows the action server (endpoints.yml): one per start
+        # unless the environment gives one.
+        self.action_token = (self.env.get(ACTION_TOKEN_VARIABLE)
+                             or os.environ.get(ACTION_TOKEN_VARIABLE)
+                             or secrets.token_urlsafe(32))
         self.processes: List[subprocess.Popen] = []
         self._workdir = Path(tempfile.mkdtemp(prefix="cites-emploi-"))
 
@@ -115,6 +122,7 @@ class Assistant:
             **os.environ,
             "ACTION_ENDPOINT_URL": f"{self.action_url}/webhook",
             **self.env,
+            ACTION_TOKEN_VARIABLE: self.action_token,
             **({"DATABASE_URL": self.database_url} if uses_database else {}),
         }
         process = subprocess.Popen(
@@ -154,7 +162,7 @@ class Assistant:
     def start_action_server(self) -> subprocess.Popen:
         return self._spawn(
             "action-server",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(self.action_port)],
+            [sys.executable, "-m", "bot.action_server", "--port", str(self.action_port)],
             uses_database=True,
         )
 

@@ -2,6 +2,8 @@
 
 - a failed custom action (action server down) is told to the resident in French instead of an
   empty answer (channels/action_failures.py);
+- the conversation's channel is this one, whatever the body says (`input_channel` is ignored);
+- messages are limited per conversation and per client address (channels/rate_limit.py);
 - the body is checked before Rasa reads it: Rasa's channel calls `request.json.get(...)` outside
   its error handling, so a JSON array, a non-string sender or metadata that is not an object gave
   a 500; a sender with a NUL character made the tracker store's query fail (the connection was
@@ -21,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.action_failures import watching
+from channels.rate_limit import WebhookLimits
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 
@@ -74,9 +77,6 @@ def checked_body(body: Optional[bytes]) -> Dict[str, Any]:
             f"Le champ « message » est trop long ({MESSAGE_MAX_CHARS} caractères au plus).",
         )
     data["message"] = _clean(message)
-    channel = data.get("input_channel")
-    if channel is not None and not isinstance(channel, str):
-        raise BadRequest("input_channel_invalide", "« input_channel » doit être un texte.")
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest("metadata_invalide", "« metadata » doit être un objet JSON.")
@@ -84,17 +84,26 @@ def checked_body(body: Optional[bytes]) -> Dict[str, Any]:
 
 
 class RestInput(RasaRestInput):
+    def _extract_input_channel(self, request: Request) -> str:
+        """Always `rest`: Rasa's channel takes the body's `input_channel`, so a REST caller could
+        claim to be `sms` and have reminders texted to anyone's number."""
+        return self.name()
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rest = super().blueprint(watching(on_new_message))
+        limits = WebhookLimits()
 
         @rest.middleware("request")
         async def check_body(request: Request) -> Optional[HTTPResponse]:
             if request.method != "POST" or request.path.rstrip("/") != "/webhooks/rest/webhook":
                 return None
+            limited = limits.check_address(request)
+            if limited:
+                return limited
             try:
                 request.parsed_json = checked_body(request.body)
             except BadRequest as error:
                 return response.json({"error": error.code, "message": error.message}, status=400)
-            return None
+            return limits.check_sender(request.parsed_json.get("sender"))
 
         return rest

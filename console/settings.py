@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
+from bot.settings import check_secret
 from bot.storage.database import database_url
 from channels.sms.config import SmsConfig
 
@@ -24,8 +25,9 @@ def _path(variable: str, default: Path) -> Path:
 
 def _secret_key() -> bytes:
     """CONSOLE_SECRET_KEY (32 bytes, url-safe base64) keeps sessions across restarts; without
-    it a fresh key is drawn and everyone signs in again after a restart."""
-    configured = os.environ.get("CONSOLE_SECRET_KEY")
+    it a fresh key is drawn and everyone signs in again after a restart (demo profile only:
+    production requires it, bot/settings.py)."""
+    configured = check_secret("CONSOLE_SECRET_KEY", os.environ.get("CONSOLE_SECRET_KEY", ""))
     if configured:
         return base64.urlsafe_b64decode(configured)
     return secrets.token_bytes(32)
@@ -59,7 +61,6 @@ class Settings:
     secret_key: bytes = field(default_factory=_secret_key)
     # Cookies only over HTTPS: set CONSOLE_SECURE_COOKIE=1 behind TLS.
     secure_cookie: bool = field(default_factory=lambda: os.environ.get("CONSOLE_SECURE_COOKIE") == "1")
-    freshness_months: int = 6
     # The SMS channel's settings (operator, hash key): the desk sends fiches through its outbox.
     sms: SmsConfig = field(default_factory=SmsConfig.load)
 

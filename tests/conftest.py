@@ -3,6 +3,7 @@
 import json
 import urllib.request
 import uuid
+from typing import Optional
 from pathlib import Path
 
 import pytest
@@ -34,9 +35,10 @@ def assistant(tmp_path_factory):
     servers.stop()
 
 
-def post_json(url: str, payload: dict, timeout: float = 60):
+def post_json(url: str, payload: dict, timeout: float = 60, headers: Optional[dict] = None):
     request = urllib.request.Request(
-        url, data=json.dumps(payload).encode("utf-8"), headers={"Content-Type": "application/json"}
+        url, data=json.dumps(payload).encode("utf-8"),
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status, json.loads(response.read().decode("utf-8"))

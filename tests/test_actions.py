@@ -50,7 +50,7 @@ def run(action, tracker_: Tracker):
 def test_fiche_answer_comes_from_the_fiche_with_its_sources(kb):
     messages, events = run(ActionAnswerFiche(), tracker("info_cej"))
     fiche = kb.fiche("cej")
-    assert messages[0]["text"] == fiche.answer
+    assert messages[0]["text"] == fiche.aspect("overview")
     payload = messages[0]["custom"]
     assert payload["fiche"] == "cej"
     assert payload["verified"] == fiche.verified.isoformat()
@@ -66,7 +66,7 @@ def test_sms_channel_gets_the_short_answer(kb):
 
 def test_follow_up_answers_the_aspect_of_the_dispositif_in_context(kb):
     messages, events = run(ActionAnswerAspect(), tracker("ask_amount", earlier_slot="logement"))
-    assert messages[0]["text"] == kb.fiche("logement").benefits
+    assert messages[0]["text"] == kb.fiche("logement").aspect("amount")
     assert messages[0]["custom"]["aspect"] == "amount"
     assert events == [SlotSet("dispositif", "logement")]
 
@@ -74,7 +74,7 @@ def test_follow_up_answers_the_aspect_of_the_dispositif_in_context(kb):
 def test_a_named_dispositif_wins_over_the_context(kb):
     named = [{"entity": "dispositif", "value": "e2c"}]
     messages, _ = run(ActionAnswerAspect(), tracker("ask_eligibility", named, earlier_slot="cej"))
-    assert messages[0]["text"] == kb.fiche("e2c").eligibility
+    assert messages[0]["text"] == kb.fiche("e2c").aspect("eligibility")
 
 
 def test_an_unknown_entity_value_falls_back_to_the_context(kb):

@@ -438,10 +438,11 @@ def test_a_database_that_is_down_gets_a_polite_answer_and_a_log_line(tmp_path, m
 def test_the_action_server_lists_sessions_over_http(database, tmp_path):
     _, sessions = database
     port = free_port()
-    env = {**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    token = "test-token-of-this-run-0123456789"
+    env = {**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "ACTION_SERVER_TOKEN": token}
     log = open(tmp_path / "action-server.log", "wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(port)],
+        [sys.executable, "-m", "bot.action_server", "--port", str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
@@ -459,7 +460,8 @@ def test_the_action_server_lists_sessions_over_http(database, tmp_path):
             "tracker": tracker("c quand le prochain", "ask_cafe_sessions").current_state(),
             "domain": DOMAIN,
         }
-        status, answer = post_json(f"http://127.0.0.1:{port}/webhook", request)
+        status, answer = post_json(f"http://127.0.0.1:{port}/webhook", request,
+                                   headers={"Authorization": f"Bearer {token}"})
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -10,7 +10,7 @@ from tests.conftest import Conversation, buttons, payloads, post_json, texts
 
 def test_cej_question_in_texting_style_gets_the_sourced_cej_answer(conversation, kb):
     messages = conversation.say("c koi le cej")
-    assert kb.fiche("cej").answer in texts(messages)
+    assert kb.fiche("cej").aspect("overview") in texts(messages)
     payload = payloads(messages)[0]
     assert payload["fiche"] == "cej"
     assert payload["sources"] and all(s["url"].startswith("https://") for s in payload["sources"])
@@ -21,7 +21,7 @@ def test_emplois_francs_answer_says_new_hires_no_longer_qualify(conversation, kb
     messages = conversation.say("emploi franc")
     assert payloads(messages)[0]["fiche"] == "emplois-francs"
     assert payloads(messages)[0]["status"] == "closed"
-    assert kb.fiche("emplois-francs").answer in texts(messages)
+    assert kb.fiche("emplois-francs").aspect("overview") in texts(messages)
 
 
 @pytest.mark.parametrize(
@@ -41,12 +41,27 @@ def test_follow_ups_answer_the_aspect_of_the_dispositif_in_context(conversation,
     fiche = kb.fiche("service-civique")
     conversation.say("c quoi le service civique")
     amount = conversation.say("et c'est combien ?")
-    assert fiche.benefits in texts(amount)
+    assert fiche.aspect("amount") in texts(amount)
     assert payloads(amount)[0] == dict(payloads(amount)[0], fiche="service-civique", aspect="amount")
     eligibility = conversation.say("j'ai 27 ans ça marche ?")
-    assert fiche.eligibility in texts(eligibility)
+    assert fiche.aspect("eligibility") in texts(eligibility)
     how = conversation.say("comment je m'inscris ?")
     assert fiche.how_to_apply in texts(how)
+
+
+def test_corrected_facts_are_given_with_their_dates(assistant):
+    """The four questions of the facts audit (2026-12-01), asked as residents write them."""
+    cej = " ".join(texts(Conversation(assistant).say("c combien le cej")))
+    assert "561,68 €" in cej and "avril 2025" in cej and "552,29" not in cej, cej
+    licence = " ".join(texts(Conversation(assistant).say("aide permis apprenti")))
+    assert "permis" in licence
+    for sentence in re.split(r"(?<=[.!?])\s+", licence):
+        assert "500 €" not in sentence or "plus" in sentence, sentence
+    visale = " ".join(texts(Conversation(assistant).say("visale plafond loyer")))
+    assert "1 940 €" in visale and "janvier 2026" in visale, visale
+    age = " ".join(texts(Conversation(assistant).say(
+        "aide garde enfant france travail c pour qui")))
+    assert re.search(r"emploi|formation", age) and "cherchez un emploi" not in age, age
 
 
 def test_greeting_thanks_and_goodbye(conversation):

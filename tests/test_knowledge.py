@@ -3,6 +3,7 @@ with an error that names the file and the field."""
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ import yaml
 
 from bot.gsm7 import septets, to_gsm7
 from bot.knowledge import KnowledgeError, load_knowledge_base
+from bot.knowledge.models import is_home_page
+from bot.knowledge.review import wording_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_IDS = {
@@ -18,7 +21,7 @@ EXPECTED_IDS = {
     "logement", "garde-enfants", "handicap", "aides-financieres", "parrainage",
     "creation-entreprise", "iae", "immersion", "francais", "service-civique",
 }
-TEXT_FIELDS = ("sms", "answer", "eligibility", "benefits", "how_to_apply", "contact")
+TEXT_FIELDS = ("sms", "answer", "eligibility", "benefits", "how_to_apply", "contact", "next_step")
 
 
 def all_text(fiche) -> str:
@@ -41,6 +44,97 @@ def test_every_figure_has_a_dated_official_source(kb):
         for figure in fiche.figures:
             assert figure.source in urls, (fiche.id, figure.label)
         assert all(str(source.url).startswith("https://") for source in fiche.sources), fiche.id
+
+
+@pytest.mark.parametrize("fiche_id", sorted(EXPECTED_IDS))
+def test_every_text_explains_its_acronyms_and_keeps_sentences_short(kb, fiche_id):
+    assert wording_problems(kb.fiche(fiche_id), kb.glossary) == []
+
+
+def test_orientations_explain_their_acronyms(kb):
+    for orientation in kb.orientations:
+        assert kb.glossary.problems(orientation.answer) == [], orientation.id
+
+
+def test_every_answer_ends_with_the_next_step(kb):
+    for fiche in kb.fiches.values():
+        for aspect in ("overview", "amount", "eligibility"):
+            assert fiche.aspect(aspect).endswith(fiche.next_step), (fiche.id, aspect)
+        assert len(fiche.next_step.split()) <= 20, fiche.id
+
+
+def test_no_figure_dates_from_the_day_its_source_was_read(kb):
+    """The day a page was read is not the day a rule took effect (2026-11-20 was both, for 30
+    figures, before the audit)."""
+    for fiche in kb.fiches.values():
+        read = {str(s.url): s.verified for s in fiche.sources}
+        for figure in fiche.figures:
+            assert figure.applies_from != read[figure.source], (fiche.id, figure.label)
+            assert not is_home_page(figure.source), (fiche.id, figure.label)
+
+
+def test_glossary_terms_are_unique_and_explained(kb):
+    assert len(kb.glossary.terms) >= 40
+    assert all(term.means for term in kb.glossary.terms)
+    assert kb.glossary.problems("Le CEJ (contrat d'engagement jeune).") == []
+    assert kb.glossary.problems("Allez au CCAS, puis à la mairie.") != []
+    assert kb.glossary.problems("Demandez le XYZW.") == ["'XYZW' is not in knowledge/glossary.yml"]
+
+
+# --- the corrections of the fact sheet (2026-12-01), as the answers say them ---------------
+
+
+def test_cej_amount_is_the_april_2025_one_and_says_so(kb):
+    fiche = kb.fiche("cej")
+    for text in (fiche.aspect("amount"), fiche.sms):
+        assert "561,68 €" in text and "552,29" not in text, text
+    assert re.search(r"avril 2025", fiche.aspect("amount")), fiche.benefits
+    amount = next(f for f in fiche.figures if f.value == "561,68 €")
+    assert amount.applies_from == date(2025, 4, 1) and amount.review_by is not None
+
+
+def test_apprentices_500_euro_licence_aid_is_no_longer_offered(kb):
+    for fiche_id in ("apprentissage", "aides-mobilite"):
+        fiche = kb.fiche(fiche_id)
+        text = all_text(fiche)
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            if "500 €" in sentence:
+                assert re.search(r"plus accordée|n'est plus|supprimée|plus possible", sentence), (
+                    fiche_id, sentence)
+
+
+def test_visale_caps_are_those_of_january_2026(kb):
+    text = all_text(kb.fiche("logement"))
+    assert "1 940 €" in text and "1 710 €" in text and "1 500 €" not in text
+    assert "janvier 2026" in text
+
+
+def test_age_is_for_a_parent_who_takes_a_job_or_a_training(kb):
+    fiche = kb.fiche("garde-enfants")
+    text = all_text(fiche)
+    assert re.search(r"reprenez un emploi|reprend un emploi|commencez un emploi", text), text
+    assert re.search(r"formation", text)
+    assert not re.search(r"(parents?|vous) (qui )?cherche[zs]? (un )?emploi", text), text
+
+
+def test_territoires_zero_chomeur_is_extended_to_end_2026(kb):
+    text = all_text(kb.fiche("iae"))
+    assert "fin 2026" in text and "juin 2026" not in text
+
+
+def test_ofii_french_courses_aim_at_a2(kb):
+    assert "A2" in all_text(kb.fiche("francais"))
+
+
+def test_automatic_rqth_is_for_15_to_20_year_olds(kb):
+    text = all_text(kb.fiche("handicap"))
+    assert re.search(r"15 (à|a) 20 ans", text), text
+    assert "dès 16 ans" not in text
+
+
+def test_cite_emploi_no_longer_says_its_future_after_2024_is_unconfirmed(kb):
+    text = all_text(kb.fiche("cite-emploi"))
+    assert not re.search(r"après 2024", text), text
 
 
 def test_emplois_francs_are_closed_to_new_hires(kb):
@@ -162,12 +256,28 @@ def test_verification_date_in_the_future_is_refused(knowledge_copy):
 def test_figure_without_a_listed_source_is_refused(knowledge_copy):
     def add_unsourced_figure(data):
         data["figures"].append(
-            {"label": "x", "value": "10 €", "applies_from": "2024-01-01", "source": "https://example.org"}
+            {"label": "x", "value": "10 €", "applies_from": "2024-01-01",
+             "source": "https://example.org/une-page"}
         )
 
     edit_fiche(knowledge_copy, "logement", add_unsourced_figure)
     message = load_error(knowledge_copy)
     assert "logement.yml" in message and "is not the url of one of the sources" in message
+
+
+def test_figure_citing_a_home_page_is_refused(knowledge_copy):
+    def cite_home_page(data):
+        data["sources"][0]["url"] = "https://www.caf.fr/"
+        data["figures"][0]["source"] = "https://www.caf.fr/"
+
+    edit_fiche(knowledge_copy, "cej", cite_home_page)
+    message = load_error(knowledge_copy)
+    assert "cej.yml: field 'figures.0.source'" in message and "home page" in message
+
+
+def test_figure_without_an_effective_date_is_refused(knowledge_copy):
+    edit_fiche(knowledge_copy, "cej", lambda d: d["figures"][0].pop("applies_from"))
+    assert "cej.yml: field 'figures.0.applies_from'" in load_error(knowledge_copy)
 
 
 def test_amount_not_declared_as_a_figure_is_refused(knowledge_copy):

@@ -29,7 +29,7 @@ ASPECT_INTENTS = {
 
 def utter_fiche_answer(dispatcher: CollectingDispatcher, tracker: Tracker, fiche: Fiche) -> None:
     """The fiche's answer (short on SMS) with its sources, counted for the dashboard."""
-    text = fiche.sms if wants_short_answer(tracker) else fiche.answer
+    text = fiche.sms if wants_short_answer(tracker) else fiche.aspect("overview")
     dispatcher.utter_message(text=text, json_message=source_payload(fiche, "overview"))
     record_answer(tracker, fiche.id, text)
 

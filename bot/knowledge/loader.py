@@ -8,6 +8,7 @@ from typing import Dict, List, Optional
 import yaml
 from pydantic import ValidationError
 
+from bot.knowledge.glossary import Glossary
 from bot.knowledge.models import Fiche, Orientation, Orientations, Territory
 from bot.plain_text import plain
 
@@ -24,6 +25,7 @@ class KnowledgeBase:
     fiches: Dict[str, Fiche]
     territory: Territory
     orientations: List[Orientation]
+    glossary: Glossary
 
     def fiche(self, fiche_id: str) -> Optional[Fiche]:
         return self.fiches.get(fiche_id)
@@ -58,7 +60,8 @@ def _describe(path: Path, error: ValidationError) -> List[str]:
     return described
 
 
-def _parse(model, path: Path, problems: List[str]):
+def parse_file(model, path: Path, problems: List[str]):
+    """One YAML file read as `model`; its problems are added to `problems`."""
     data = _read_yaml(path, problems)
     if data is None:
         return None
@@ -79,7 +82,7 @@ def territory_path(directory: Optional[Path] = None, territory: Optional[str] = 
 def load_territory_file(path: Path) -> Territory:
     """One territory file, validated (the booking storage loads its centres and sessions)."""
     problems: List[str] = []
-    territory = _parse(Territory, Path(path), problems)
+    territory = parse_file(Territory, Path(path), problems)
     if problems:
         raise KnowledgeError("invalid territory file:\n" + "\n".join(problems))
     return territory
@@ -111,7 +114,7 @@ def load_knowledge_base(
         if stem not in known_ids:
             problems.append(f"{path}: field 'id': unknown fiche id '{stem}' (not in {index_path})")
             continue
-        fiche = _parse(Fiche, path, problems)
+        fiche = parse_file(Fiche, path, problems)
         if fiche is None:
             continue
         if fiche.id != stem:
@@ -121,11 +124,13 @@ def load_knowledge_base(
     for missing in [i for i in known_ids if i not in files]:
         problems.append(f"{fiche_dir / (missing + '.yml')}: missing file for fiche '{missing}'")
 
-    territory_data = _parse(Territory, territory_path(directory, territory), problems)
-    orientations = _parse(Orientations, directory / "orientations.yml", problems)
+    territory_data = parse_file(Territory, territory_path(directory, territory), problems)
+    orientations = parse_file(Orientations, directory / "orientations.yml", problems)
+    glossary = parse_file(Glossary, directory / "glossary.yml", problems)
 
     if problems:
         raise KnowledgeError("invalid knowledge base:\n" + "\n".join(problems))
     return KnowledgeBase(
-        fiches=fiches, territory=territory_data, orientations=orientations.orientations
+        fiches=fiches, territory=territory_data, orientations=orientations.orientations,
+        glossary=glossary,
     )

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Dict, List, Literal, Optional
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -61,6 +62,11 @@ ASPECT_FIELDS = {
     "contact": "contact",
 }
 
+ASPECTS_ENDING_WITH_NEXT_STEP = ("overview", "amount", "eligibility")
+# The texts of a fiche sent on the web (the SMS answer is `sms`).
+WEB_TEXT_FIELDS = ("answer", "eligibility", "benefits", "how_to_apply", "contact", "next_step")
+TEXT_FIELDS = ("title", "sms") + WEB_TEXT_FIELDS
+
 Text = constr(strip_whitespace=True, min_length=1)
 Slug = constr(strip_whitespace=True, regex=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
 
@@ -107,11 +113,26 @@ class Source(_Strict):
     _verified_not_in_future = validator("verified", allow_reuse=True)(_not_in_future)
 
 
+def is_home_page(url: str) -> bool:
+    """A site's home page ("https://www.caf.fr", ".../fr/"): nobody can check a figure there."""
+    path = urlparse(url).path.strip("/")
+    return path in ("", "fr", "accueil", "index.html", "index.php")
+
+
 class Figure(_Strict):
     label: Text
     value: Text
+    # The day the rule or amount took effect (from the text that set it), never the day it was read.
     applies_from: date
+    # When to check it again before anything else: a yearly revaluation, a law under discussion.
+    review_by: Optional[date] = None
     source: Text
+
+    @validator("source")
+    def _deep_page(cls, value: str) -> str:
+        if is_home_page(value):
+            raise ValueError(f"{value} is a site's home page: cite the page that states the figure")
+        return value
 
 
 class Fiche(_Strict):
@@ -125,9 +146,15 @@ class Fiche(_Strict):
     benefits: Text
     how_to_apply: Text
     contact: Text
+    # The one thing to do now and whom to contact: ends the overview, eligibility and amount
+    # answers (each may be sent alone).
+    next_step: Text
     documents: List[Text] = []
     figures: List[Figure]
     sources: List[Source]
+    # Who keeps the fiche true (a role, not a person), and how often its sources are re-read.
+    owner: Text
+    review_every_months: conint(ge=1, le=24)
 
     @validator("themes", "sources")
     def _not_empty(cls, value: list) -> list:
@@ -154,7 +181,7 @@ class Fiche(_Strict):
                     f"figures[{index}].source: {figure.source} is not the url of one of the sources"
                 )
         declared = set().union(*(euro_amounts(f.value) for f in values["figures"]))
-        for field in ("sms", "answer", "eligibility", "benefits", "how_to_apply", "contact"):
+        for field in ("sms",) + WEB_TEXT_FIELDS:
             undeclared = euro_amounts(values[field]) - declared
             if undeclared:
                 raise ValueError(
@@ -168,8 +195,18 @@ class Fiche(_Strict):
         return min(source.verified for source in self.sources)
 
     def aspect(self, aspect: str) -> str:
-        """The text answering one aspect (overview, amount, eligibility, how_to_apply, contact)."""
-        return getattr(self, ASPECT_FIELDS[aspect])
+        """The text answering one aspect (overview, amount, eligibility, how_to_apply, contact),
+        ending with the next step where the aspect is not itself about what to do."""
+        text = getattr(self, ASPECT_FIELDS[aspect])
+        if aspect in ASPECTS_ENDING_WITH_NEXT_STEP:
+            text = f"{text} {self.next_step}"
+        return text
+
+    def texts(self) -> Dict[str, str]:
+        """Every text a resident can receive from this fiche, by field."""
+        texts = {field: getattr(self, field) for field in TEXT_FIELDS}
+        texts.update({f"documents[{i}]": item for i, item in enumerate(self.documents)})
+        return texts
 
 
 class Orientation(_Strict):

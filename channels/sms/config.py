@@ -1,6 +1,8 @@
 """The SMS channel's settings: environment variables first (secrets stay out of files), then the
 `channels.sms.SmsInput` entry of credentials.yml, then demo defaults that are plainly fictional
-(an account that does not exist, numbers from the ARCEP fiction range 06 39 98 xx xx).
+(an account that does not exist, numbers from the ARCEP fiction range 06 39 98 xx xx). In the
+production profile (bot/settings.py) the secrets must be set and not demo values, and the public
+URL must be given (behind a proxy every SMS would otherwise fail its signature check).
 """
 
 import os
@@ -9,6 +11,8 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 import yaml
+
+from bot.settings import SettingsError, check_secret, is_production
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS_KEY = "channels.sms.SmsInput"
@@ -27,6 +31,7 @@ SETTINGS = {
     "send_timeout": ("SMS_SEND_TIMEOUT", 10),
     "retry_interval": ("SMS_RETRY_INTERVAL", 30),
 }
+SECRETS = ("auth_token", "hash_key")
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,12 @@ class SmsConfig:
         for field, (variable, default) in SETTINGS.items():
             value = environ.get(variable) or credentials.get(field)
             values[field] = type(default)(value) if value not in (None, "") else default
+            if field in SECRETS:  # a secret left to its demo default is a missing one
+                given = "" if value in (None, "") else values[field]
+                values[field] = check_secret(variable, given, environ) or default
+        if is_production(environ) and not values["public_url"]:
+            raise SettingsError("SMS_PUBLIC_URL is required in production (the URL the operator "
+                                "calls, which its signature covers)")
         return cls(**values)
 
     @classmethod

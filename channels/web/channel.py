@@ -21,6 +21,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from channels.action_failures import watching
+from channels.rate_limit import WebhookLimits
 from channels.web.cors import CorsPolicy
 from channels.web.inputs import BadInput, feedback_input, message_input, read_json
 from channels.web.storage import store_feedback
@@ -78,6 +79,8 @@ class WebChatInput(InputChannel):
         # A failed custom action adds a French notice to the answer (channels/action_failures.py).
         on_new_message = watching(on_new_message)
         web = Blueprint("web_chat", __name__)
+        # Messages and "utile / pas utile" votes are limited apart (channels/rate_limit.py).
+        messages, votes = WebhookLimits(), WebhookLimits()
 
         @web.middleware("request")
         async def refuse_other_sites(request: Request) -> Optional[HTTPResponse]:
@@ -121,10 +124,16 @@ class WebChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if request.method == "OPTIONS":
                 return response.empty()
+            limited = messages.check_address(request)
+            if limited:
+                return limited
             try:
                 message = message_input(read_json(request.body, request.content_type))
             except BadInput as error:
                 return response.json(error.as_json(), status=400)
+            limited = messages.check_sender(message.sender)
+            if limited:
+                return limited
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
@@ -140,10 +149,16 @@ class WebChatInput(InputChannel):
         async def feedback(request: Request) -> HTTPResponse:
             if request.method == "OPTIONS":
                 return response.empty()
+            limited = votes.check_address(request)
+            if limited:
+                return limited
             try:
                 feedback = feedback_input(read_json(request.body, request.content_type))
             except BadInput as error:
                 return response.json(error.as_json(), status=400)
+            limited = votes.check_sender(feedback.sender)
+            if limited:
+                return limited
             try:
                 await store_feedback(self.name(), feedback)
             except SQLAlchemyError:

@@ -12,11 +12,12 @@ from aiohttp import web
 from aiohttp_session import get_session
 
 from bot.actions.review import DESK_SENDER_PREFIX
+from bot.knowledge import Fiche
+from bot.knowledge.review import OVERDUE, review
 from bot.storage.models import DROPPED, PENDING, SENT
 from console.database import SESSIONS
 from console.desk import AssistantUnavailable, Reply, ask, new_sender, read_turn
 from console.desk_sms import OptedOut, french_mobile, send_fiche, sms_text
-from console.freshness import months_before
 from console.labels import DANGERS
 from console.views.common import knowledge, settings
 
@@ -46,6 +47,11 @@ SMS_OUTCOMES = {
 }
 
 
+def _overdue(fiche: Fiche) -> bool:
+    """Whether staff should confirm the fiche's amounts and conditions before relying on them."""
+    return review(fiche, date.today()).status == OVERDUE
+
+
 async def _sender(request: web.Request, renew: bool = False) -> str:
     """The desk conversation of this staff session, started on first use."""
     session = await get_session(request)
@@ -55,9 +61,8 @@ async def _sender(request: web.Request, renew: bool = False) -> str:
 
 
 def _page(request: web.Request, status: int = 200, **context) -> web.Response:
-    months = settings(request.app).freshness_months
     page = {"page": "desk", "question": None, "replies": [], "error": None, "notice": None,
-            "sms": None, "sms_text": sms_text, "stale_before": months_before(date.today(), months),
+            "sms": None, "sms_text": sms_text, "overdue": _overdue,
             "max_message": MAX_MESSAGE, "consent": CONSENT, "dangers": DANGERS}
     return aiohttp_jinja2.render_template("desk.html", request, {**page, **context}, status=status)
 

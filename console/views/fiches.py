@@ -1,12 +1,12 @@
-"""Knowledge freshness: the fiches to check again."""
+"""Keeping the knowledge true: every fiche, the most urgent review first (bot/knowledge/review.py)."""
 
 from datetime import date
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from console.freshness import months_before, stale_fiches
-from console.views.common import knowledge, settings
+from bot.knowledge.review import DUE_SOON, OVERDUE, reviews
+from console.views.common import knowledge
 
 routes = web.RouteTableDef()
 
@@ -15,9 +15,9 @@ routes = web.RouteTableDef()
 @aiohttp_jinja2.template("fiches.html")
 async def fiches(request: web.Request):
     today = date.today()
-    months = settings(request.app).freshness_months
+    items = reviews(knowledge(request.app), today)
     return {
-        "page": "fiches", "stale": stale_fiches(knowledge(request.app), today, months),
-        "limit": months_before(today, months), "months": months,
-        "total": len(knowledge(request.app).fiches),
+        "page": "fiches", "reviews": items, "today": today,
+        "overdue": sum(1 for r in items if r.status == OVERDUE),
+        "due_soon": sum(1 for r in items if r.status == DUE_SOON),
     }

@@ -70,7 +70,7 @@ def test_a_message_gets_the_bot_answer_as_from_the_rest_channel(web, kb):
     )
     messages = json.loads(body)
     assert status == 200
-    assert messages[0]["text"] == kb.fiche("cej").answer
+    assert messages[0]["text"] == kb.fiche("cej").aspect("overview")
     assert messages[1]["custom"]["fiche"] == "cej"
     assert messages[1]["custom"]["sources"][0]["url"] == str(kb.fiche("cej").sources[0].url)
     assert {b["payload"] for b in messages[2]["buttons"]} >= {"/ask_amount", "/ask_contact"}

@@ -15,6 +15,7 @@ from bot.storage.database import make_engine, session_factory
 from bot.storage.models import Feedback
 
 ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "results"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -81,6 +82,12 @@ def test_a_question_gets_the_fiche_answer_with_its_source(page, demo, kb):
     open_widget(page, demo)
     turn = ask(page, CEJ_QUESTION)
     assert fiche.answer in bot_text(turn)
+    # Folded under "Sources (n)", with the day the least recently read one was read.
+    expect(turn.get_by_role("link", name=fiche.sources[0].title)).to_have_count(0)
+    oldest = fiche.verified
+    expect(turn.locator(".ce-updated")).to_have_text(
+        re.compile(rf"^À jour au {oldest.day} \w+ {oldest.year}$"))
+    turn.get_by_text(f"Sources ({len(fiche.sources)})").click()
     source = turn.get_by_role("link", name=fiche.sources[0].title)
     expect(source).to_have_attribute("href", str(fiche.sources[0].url))
     expect(source).to_have_attribute("target", "_blank")
@@ -108,7 +115,7 @@ def test_the_conversation_survives_a_reload(page, demo, kb):
     page.reload()
     expect(page.locator(".ce-user")).to_contain_text([CEJ_QUESTION])
     assert kb.fiche("cej").answer in bot_text(page.locator(".ce-turn-bot").first)
-    expect(page.locator(".ce-source a")).to_have_count(1)
+    expect(page.locator(".ce-source a")).to_have_count(len(kb.fiche("cej").sources))
     # The same conversation goes on: a follow-up is understood in its context.
     turn = ask(page, "et c'est combien par mois ?")
     assert kb.fiche("cej").aspect("amount") in bot_text(turn)
@@ -147,6 +154,17 @@ def test_a_320_px_phone_has_no_horizontal_scroll(page, demo):
     assert widths[2] <= widths[3]
     panel = page.locator(".ce-panel").bounding_box()
     assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 320
+    # The title and the three icon buttons share one row.
+    header = page.locator(".ce-header").bounding_box()
+    title = page.locator(".ce-title").bounding_box()
+    for name in ("Texte plus grand", "Nouvelle conversation", "Fermer l'assistant"):
+        button = page.get_by_role("button", name=name).bounding_box()
+        assert button["y"] >= header["y"] and button["y"] + button["height"] <= (
+            header["y"] + header["height"]), name
+        assert button["x"] >= title["x"] + title["width"] - 1, name
+    assert header["height"] <= 80
+    RESULTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(RESULTS / "widget-320px.png"), full_page=True)
 
 
 def test_keyboard_only_opens_asks_and_answers(page, demo, kb):
@@ -181,6 +199,7 @@ def test_no_serious_or_critical_accessibility_violation(page, demo):
     turn.get_by_role("button", name="Utile", exact=True).click()
     expect(turn).to_contain_text("Merci pour votre avis !")
     page.get_by_role("button", name="Texte plus grand").click()
+    turn.get_by_text("Sources (").click()
     results = Axe().run(page)
     serious = [
         (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
@@ -230,11 +249,16 @@ def test_read_aloud_speaks_french_and_is_hidden_without_speech(browser, demo):
                window.speechSynthesis.speak = u => window.__spoken.push([u.lang, u.text]);"""
         )
         open_widget(page, demo)
-        turn = ask(page, "bonjour")
-        turn.get_by_role("button", name="Écouter ce message").first.click()
+        greeting = ask(page, "bonjour")
+        expect(greeting.get_by_role("button", name="Écouter ce message")).to_have_count(0)
+        turn = ask(page, CEJ_QUESTION)
+        # Read-aloud on answers only, not on "Vous voulez en savoir plus ?".
+        listen = turn.get_by_role("button", name="Écouter ce message")
+        expect(listen).to_have_count(turn.locator(".ce-source").count())
+        listen.first.click()
         spoken = page.evaluate("window.__spoken")
-        shown = turn.locator(".ce-text").first.text_content()
-        assert spoken == [["fr-FR", shown.removeprefix("L'assistant : ")]]
+        shown = turn.locator(".ce-source").first.locator("xpath=..").locator(".ce-text")
+        assert spoken == [["fr-FR", shown.text_content().removeprefix("L'assistant : ")]]
 
         silent = context.new_page()
         silent.add_init_script(

@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from bot.knowledge import load_knowledge_base
+from bot.knowledge.review import review
 from bot.storage.feedback import record_feedback
 from bot.storage.review import record_turn
-from console.freshness import months_before, stale_fiches
 from console.stats import dashboard
 from tests.console.conftest import sign_in
 
@@ -49,24 +49,15 @@ async def test_the_dashboard_page_draws_its_charts(client, db):
     assert "<script" not in html
 
 
-def test_stale_fiches_are_those_verified_more_than_six_months_ago():
-    kb = load_knowledge_base()
-    assert months_before(date(2026, 8, 31), 6) == date(2026, 2, 28)
-    oldest = min(f.verified for f in kb.fiches.values())
-    newest = max(f.verified for f in kb.fiches.values())
-    today = oldest + timedelta(days=200)  # the oldest fiche is over six months old by then
-    stale = stale_fiches(kb, today)
-    assert stale and all(s.verified < months_before(today, 6) for s in stale)
-    assert all(s.stale_sources for s in stale)
-    assert [s.verified for s in stale] == sorted(s.verified for s in stale)
-    assert stale_fiches(kb, newest) == []
-    assert len(stale_fiches(kb, newest + timedelta(days=400))) == len(kb.fiches)
-
-
-async def test_the_freshness_page_lists_what_to_verify(client):
+async def test_the_fiches_page_lists_every_fiche_the_most_urgent_review_first(client):
     await sign_in(client)
     html = await (await client.get("/fiches")).text()
-    assert "Fraîcheur des fiches" in html and f"sur {len(load_knowledge_base().fiches)}" in html
+    kb = load_knowledge_base()
+    assert "Fiches à revoir" in html and f"sur {len(kb.fiches)}" in html
+    dues = [review(f, date.today()).due for f in kb.fiches.values()]
+    first = min(kb.fiches.values(), key=lambda f: html.index(f.title.replace("'", "&#39;")))
+    assert review(first, date.today()).due == min(dues)
+    assert first.owner.replace("'", "&#39;") in html
 
 
 def _urgent_alert(db, when, danger="suicide"):

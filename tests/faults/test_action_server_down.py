@@ -39,6 +39,6 @@ def test_the_resident_is_told_while_the_action_server_is_down_then_it_goes_on(de
         deployment.restart_action_server()
 
     amount = resident.say("et c'est combien ?")
-    assert kb.fiche("cej").benefits in texts(amount)
+    assert kb.fiche("cej").aspect("amount") in texts(amount)
     assert payloads(amount)[0]["aspect"] == "amount"
     assert NOTICE not in " ".join(texts(amount))

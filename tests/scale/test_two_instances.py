@@ -45,7 +45,7 @@ def follow_up(urls, kb, question: str, fiche_id: str) -> Resident:
     first = resident.say(question)
     assert payloads(first) and payloads(first)[0]["fiche"] == fiche_id
     amount = resident.say("et c'est combien ?")
-    assert kb.fiche(fiche_id).benefits in texts(amount)
+    assert kb.fiche(fiche_id).aspect("amount") in texts(amount)
     assert payloads(amount)[0]["fiche"] == fiche_id
     assert payloads(amount)[0]["aspect"] == "amount"
     return resident

@@ -112,6 +112,7 @@
       if (custom && custom.danger && bubbles.length) {
         bubbles[bubbles.length - 1].danger = true;
       }
+      // An answer (a fiche's or an orientation's): its sources, and it may be read aloud.
       if (custom && Array.isArray(custom.sources) && bubbles.length) {
         bubbles[bubbles.length - 1].sources = custom.sources.filter(function (source) {
           return source && /^https?:\/\//.test(source.url || "");
@@ -136,15 +137,17 @@
     "aria-expanded": "false", "aria-controls": "ce-panel" }, "Une question ? L'assistant répond");
   var panel = el("section", { id: "ce-panel", "class": "ce-panel",
     "aria-labelledby": "ce-title", hidden: "" });
+  // One row on the smallest phones: the title, then icon buttons named for screen readers.
   var header = el("div", { "class": "ce-header" });
   var title = el("h2", { id: "ce-title", "class": "ce-title" },
     "Assistant de la Cité de l'emploi");
-  var close = el("button", { type: "button", "class": "ce-close",
-    "aria-label": "Fermer l'assistant" }, "×");
   var tools = el("div", { "class": "ce-tools" });
-  var larger = el("button", { type: "button", "class": "ce-tool", "aria-pressed": "false" },
-    "Texte plus grand");
-  var reset = el("button", { type: "button", "class": "ce-tool" }, "Nouvelle conversation");
+  var larger = el("button", { type: "button", "class": "ce-icon", "aria-pressed": "false",
+    "aria-label": "Texte plus grand", title: "Texte plus grand" }, "A+");
+  var reset = el("button", { type: "button", "class": "ce-icon",
+    "aria-label": "Nouvelle conversation", title: "Nouvelle conversation" }, "↺");
+  var close = el("button", { type: "button", "class": "ce-icon",
+    "aria-label": "Fermer l'assistant", title: "Fermer" }, "×");
   var log = el("div", { "class": "ce-log", role: "log", "aria-live": "polite",
     "aria-label": "Conversation avec l'assistant", tabindex: "0" });
   var typing = el("p", { "class": "ce-typing", role: "status" });
@@ -156,16 +159,16 @@
     placeholder: "Exemple : c'est quoi le CEJ ?" });
   var send = el("button", { type: "submit", "class": "ce-send" }, "Envoyer");
 
-  header.appendChild(title);
-  header.appendChild(close);
   tools.appendChild(larger);
   tools.appendChild(reset);
+  tools.appendChild(close);
+  header.appendChild(title);
+  header.appendChild(tools);
   row.appendChild(input);
   row.appendChild(send);
   form.appendChild(label);
   form.appendChild(row);
   panel.appendChild(header);
-  panel.appendChild(tools);
   panel.appendChild(log);
   panel.appendChild(typing);
   panel.appendChild(form);
@@ -209,20 +212,29 @@
     window.speechSynthesis.speak(utterance);
   }
 
+  // "Sources (2)", folded; under it the day of the least recently read one: "À jour au …".
   function renderSources(sources) {
-    var block = el("p", { "class": "ce-source" });
-    sources.forEach(function (source, index) {
-      if (index) {
-        block.appendChild(document.createTextNode(" ; "));
-      }
-      block.appendChild(document.createTextNode("Source : "));
-      block.appendChild(el("a", { href: source.url, target: "_blank", rel: "noopener noreferrer" },
+    var block = el("div", { "class": "ce-source" });
+    var details = el("details", { "class": "ce-sources" });
+    details.appendChild(el("summary", {}, "Sources (" + sources.length + ")"));
+    var list = el("ul", {});
+    sources.forEach(function (source) {
+      var item = el("li", {});
+      item.appendChild(el("a", { href: source.url, target: "_blank", rel: "noopener noreferrer" },
         source.title));
-      var date = frenchDate(source.verified);
-      if (date) {
-        block.appendChild(document.createTextNode(" (vérifiée le " + date + ")"));
+      var read = frenchDate(source.verified);
+      if (read) {
+        item.appendChild(document.createTextNode(" (vérifiée le " + read + ")"));
       }
+      list.appendChild(item);
     });
+    details.appendChild(list);
+    block.appendChild(details);
+    var oldest = sources.map(function (source) { return source.verified || ""; })
+      .filter(Boolean).sort()[0];
+    if (oldest) {
+      block.appendChild(el("p", { "class": "ce-updated" }, "À jour au " + frenchDate(oldest)));
+    }
     return block;
   }
 
@@ -264,7 +276,7 @@
       if (bubble.sources && bubble.sources.length) {
         box.appendChild(renderSources(bubble.sources));
       }
-      if (canSpeak) {
+      if (canSpeak && (bubble.sources || bubble.danger)) {
         var listen = el("button", { type: "button", "class": "ce-listen",
           "aria-label": "Écouter ce message" }, "Écouter");
         listen.addEventListener("click", function () {
