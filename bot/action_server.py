@@ -20,6 +20,7 @@ from rasa_sdk.endpoint import create_app as create_sdk_app
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot import log_privacy
 from bot.settings import ACTION_TOKEN_VARIABLE, secret
 
 OPEN_PATHS = {"/health"}  # the launcher's and the orchestrator's readiness check
@@ -55,6 +56,7 @@ def main() -> None:
     parser.add_argument("--host", default=os.environ.get("ACTION_SERVER_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     args = parser.parse_args()
+    log_privacy.install()
     logging.basicConfig(level=logging.INFO)
     app = create_app(secret(ACTION_TOKEN_VARIABLE))
     app.run(args.host, args.port, workers=1, access_log=False)

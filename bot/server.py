@@ -9,7 +9,7 @@ production profile without one at all."""
 import sys
 from typing import List
 
-from bot import rasa_fixes
+from bot import log_privacy, rasa_fixes
 from bot.settings import SettingsError, check_secret, is_production
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -38,6 +38,7 @@ def check_api_protection(argv: List[str]) -> None:
 
 
 def main() -> None:
+    log_privacy.install()
     try:
         check_api_protection(sys.argv[1:])
     except SettingsError as error:

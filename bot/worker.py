@@ -15,6 +15,7 @@ from typing import Callable, List
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from bot import log_privacy
 from bot.storage.database import migrate
 
 
@@ -30,6 +31,7 @@ def worker_arguments(
         help=f"seconds between rounds (${interval_variable})",
     )
     arguments = parser.parse_args(argv)
+    log_privacy.install()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return arguments
 

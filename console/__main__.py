@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot import log_privacy
 from console.app import create_app
 from console.settings import Settings
 
@@ -19,6 +20,7 @@ def main() -> None:
     parser.add_argument("--rasa-url", help="Rasa server that loads an activated model (PUT /model)")
     parser.add_argument("--model", type=Path, help="the active model file (default: RASA_MODEL)")
     args = parser.parse_args()
+    log_privacy.install()
     logging.basicConfig(level=logging.INFO)
     settings = Settings()
     settings.rasa_url = args.rasa_url or settings.rasa_url

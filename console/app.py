@@ -64,6 +64,7 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
     app[KNOWLEDGE] = load_knowledge_base()
     setup_database(app, settings.database_url)
     setup_security(app, settings.secret_key, settings.secure_cookie)
+    auth.setup_sign_in_limits(app)
     env = aiohttp_jinja2.setup(
         app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
         context_processors=[_context],

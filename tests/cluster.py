@@ -9,6 +9,7 @@ packages, on loopback and free ports, in temporary directories; stopped at the e
 
 import atexit
 import json
+import secrets
 import shutil
 import signal
 import subprocess
@@ -137,6 +138,8 @@ class Deployment:
             # fuzz test sends 3 000 requests from 40 conversations on purpose.
             "WEBHOOK_LIMIT_PER_ADDRESS": "0",
             "WEBHOOK_LIMIT_PER_SENDER": "1000",
+            # One action server for both Rasa servers: one secret.
+            "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),
         }
         for name in ("a", "b"):
             self.rasa.append(Assistant(

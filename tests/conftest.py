@@ -1,10 +1,12 @@
 """Shared fixtures: the real knowledge base, and the real Rasa + action servers over HTTP."""
 
 import json
+import re
+import shutil
 import urllib.request
 import uuid
-from typing import Optional
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
@@ -13,6 +15,29 @@ from bot.launcher import DEFAULT_MODEL, Assistant, free_port  # noqa: F401 (test
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / "tests" / "logs"
+# The tests' phone numbers (ARCEP fiction range 06 39 98 xx xx), however written: none may reach
+# a log of the processes the tests run (bot/log_privacy.py).
+LOGGED_PHONE = re.compile(r"(?:\+33\s?|0033\s?|0)6[ .-]?39[ .-]?98(?:[ .-]?\d){4}")
+
+
+def pytest_sessionstart(session) -> None:
+    """Each run writes its own logs: the check below reads only this run's."""
+    shutil.rmtree(LOG_DIR, ignore_errors=True)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Every log of the run is read for the phone numbers the tests used: one found fails it."""
+    found = []
+    for path in sorted(LOG_DIR.rglob("*.log")):
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if LOGGED_PHONE.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line[:160]}")
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "phone numbers in the logs:\n" + "\n".join(found[:20])
+        if reporter:
+            reporter.write_line(message, red=True)
+        session.exitstatus = 1
 
 
 @pytest.fixture(scope="session")

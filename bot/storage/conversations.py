@@ -65,7 +65,7 @@ def purge_conversations(
     """Delete the conversations idle for more than CONVERSATION_RETENTION, in one transaction;
     how many. A database without `events` (Rasa never used it) is left as it is."""
     engine = tracker_store if isinstance(tracker_store, Engine) else create_engine(
-        tracker_store, future=True
+        tracker_store, future=True, hide_parameters=True
     )
     try:
         return _purge(engine, (now or utc_now()) - CONVERSATION_RETENTION)

@@ -44,8 +44,10 @@ def database_url() -> str:
 
 
 def make_engine(url: Optional[str] = None, **options) -> Engine:
-    """An engine for `url` (default: `database_url()`); `options` go to `create_engine`."""
-    engine = create_engine(url or database_url(), future=True, **options)
+    """An engine for `url` (default: `database_url()`); `options` go to `create_engine`. Its
+    errors never show the statement's parameters: they hold names and phone numbers, and errors
+    end in logs."""
+    engine = create_engine(url or database_url(), future=True, hide_parameters=True, **options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

@@ -17,6 +17,13 @@ from bot.storage.database import make_engine, session_factory, transaction
 from bot.storage.models import CANCELLED, CONFIRMED, Booking, CafeSession
 
 HEADER = ("reference", "first_name", "phone", "status", "booked_at")
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…), +cmd…).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text typed by someone else, made inert for Excel or LibreOffice: a leading quote."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def write_attendees(db: Session, session_id: int, out: TextIO) -> int:
@@ -36,7 +43,8 @@ def write_attendees(db: Session, session_id: int, out: TextIO) -> int:
     for booking in bookings:
         booked_at = booking.created_at.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
         writer.writerow(
-            (booking.reference, booking.first_name, booking.phone, booking.status, booked_at)
+            (booking.reference, spreadsheet_safe(booking.first_name), booking.phone,
+             booking.status, booked_at)
         )
     return len(bookings)
 

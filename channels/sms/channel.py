@@ -42,7 +42,9 @@ from channels.sms.texts import texts
 logger = logging.getLogger(__name__)
 
 E164 = re.compile(r"^\+[1-9]\d{5,14}$")
-MESSAGE_SID = re.compile(r"^[A-Za-z]{2}[0-9A-Za-z]{10,62}$")
+# Twilio's message ids, exactly: "SM" (or "MM" for a picture message) and 32 hex digits. A looser
+# pattern let a captured signed request be replayed under a new id.
+MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-f]{32}$")
 EMPTY_TWIML = str(MessagingResponse())
 
 

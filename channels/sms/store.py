@@ -38,8 +38,9 @@ NOTICE = "notice"
 DESK = "desk"  # a fiche sent from the console's reception desk, with the person's consent
 OPT_OUT_CONFIRMATION = "opt_out_confirmation"
 
-# How long records outlive their use: retried webhooks and rate windows are minutes long.
-RETENTION = timedelta(days=1)
+# How long a message id is remembered: a request captured and replayed within this time is
+# ignored (the operator retries within minutes; replays come later). Rate windows are shorter.
+RETENTION = timedelta(days=7)
 
 
 def record_inbound(

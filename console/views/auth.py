@@ -2,23 +2,43 @@
 
 import asyncio
 import secrets
+from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot.rate_limit import SlidingWindow
 from bot.storage.models import ConsoleAccount
 from console.database import run_db
 from console.security import hash_password, sign_in, sign_out, verify_password
 
 routes = web.RouteTableDef()
+SIGN_IN_ATTEMPTS = web.AppKey("sign_in_attempts", SlidingWindow)
 # Checked even for an unknown email, so the answer time does not reveal which emails exist.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 
 
+# Sign-in attempts per email and per client address in 15 minutes: a password cannot be
+# guessed, and each attempt's argon2 check (64 MiB) cannot be used to exhaust the server.
+ATTEMPTS, ATTEMPT_WINDOW_SECONDS = 10, 15 * 60
+TOO_MANY = "Trop de tentatives de connexion. Réessayez dans 15 minutes."
+
+
 def _next_page(value: str) -> str:
-    """Only a path of this site: never an open redirect to another one."""
-    return value if value.startswith("/") and not value.startswith("//") else "/"
+    """Only a path of this site: never an open redirect to another one. Browsers drop tabs and
+    line breaks and read a backslash as a slash: "/\t/evil.example" would leave the site."""
+    if (not value.startswith("/") or "\\" in value
+            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)):
+        return "/"
+    parts = urlsplit(value)
+    if value.startswith("//") or parts.scheme or parts.netloc:
+        return "/"
+    return value
+
+
+def setup_sign_in_limits(app: web.Application) -> None:
+    app[SIGN_IN_ATTEMPTS] = SlidingWindow(ATTEMPTS, ATTEMPT_WINDOW_SECONDS)
 
 
 @routes.get("/connexion", name="login")
@@ -32,6 +52,10 @@ async def login(request: web.Request):
     form = await request.post()
     email = str(form.get("email", "")).strip().lower()
     password = str(form.get("mot_de_passe", ""))
+    attempts = request.app[SIGN_IN_ATTEMPTS]
+    if attempts.wait(f"address:{request.remote}") or attempts.wait(f"email:{email}"):
+        context = {"next": _next_page(str(form.get("suivant", "/"))), "error": TOO_MANY}
+        return aiohttp_jinja2.render_template("login.html", request, context, status=429)
     account = await run_db(request.app, lambda db: db.execute(
         select(ConsoleAccount).where(func.lower(ConsoleAccount.email) == email)
     ).scalar_one_or_none())

@@ -7,6 +7,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.storage import review
+from bot.storage.export import spreadsheet_safe
 from bot.storage.models import utc_now
 from console import labels
 from console.database import run_db
@@ -29,8 +30,9 @@ async def needs_csv(request: web.Request):
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["Thème", "Quartier", "Nombre de messages", "Exemples"])
     for need in rows:
-        writer.writerow([labels.THEMES.get(need.theme, need.theme), need.quartier, need.count,
-                         " | ".join(need.examples)])
+        writer.writerow([spreadsheet_safe(labels.THEMES.get(need.theme, need.theme)),
+                         spreadsheet_safe(need.quartier), need.count,
+                         spreadsheet_safe(" | ".join(need.examples))])
     filename = f"besoins-non-couverts-{utc_now():%Y-%m-%d}.csv"
     return web.Response(
         body=("\ufeff" + out.getvalue()).encode("utf-8"),

@@ -23,7 +23,7 @@ NEEDS_AN_ACTION = "c quoi le contrat d'engagement jeune"  # answered by action_a
 
 def kill_action_server(servers: Assistant) -> None:
     """SIGKILL, as a crash: nothing is answered, connections are refused."""
-    process = next(p for p in servers.processes if "rasa_sdk" in p.args)
+    process = next(p for p in servers.processes if "bot.action_server" in p.args)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     servers.processes.remove(process)

@@ -71,7 +71,8 @@ def test_stop_silences_the_number_and_start_brings_it_back(sms_assistant, fake_o
     assert client.say("START")[0] == 200
     assert client.say("AIDE")[0] == 200
     expected = [sms("opted_out"), sms("opted_in"), sms("help")]
-    assert wait_until(lambda: fake_operator.sent_to(client.number) == expected)
+    assert wait_until(lambda: fake_operator.sent_to(client.number) == expected), (
+        fake_operator.sent_to(client.number))
 
 
 def test_a_number_answers_the_button_it_names(sms_assistant, fake_operator, kb):

@@ -183,12 +183,17 @@ def test_keyboard_only_opens_asks_and_answers(page, demo, kb):
     page.keyboard.press("Enter")
     expect(page.locator(".ce-turn-bot")).to_have_count(1, timeout=ANSWER_TIMEOUT_MS)
     assert kb.fiche("cej").answer in bot_text(page.locator(".ce-turn-bot"))
-    # Tab reaches the answer's controls, which are buttons; Escape closes, back to the launcher.
+    # Tab reaches the answer's controls, which are buttons, and its "Sources (n)" disclosure,
+    # which Enter opens: its links come next. Escape closes, back to the launcher.
     kinds = []
     for _ in range(12):
         page.keyboard.press("Tab")
         kinds.append(page.evaluate("document.activeElement.tagName"))
-    assert "BUTTON" in kinds and "A" in kinds
+        if kinds[-1] == "SUMMARY":
+            page.keyboard.press("Enter")
+            page.keyboard.press("Tab")
+            kinds.append(page.evaluate("document.activeElement.tagName"))
+    assert "BUTTON" in kinds and "SUMMARY" in kinds and "A" in kinds, kinds
     page.keyboard.press("Escape")
     expect(launcher).to_be_focused()
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from bot.storage.database import make_engine, session_factory
 from bot.storage.models import Booking
-from channels.rate_limit import SlidingWindow, WebhookLimits
+from bot.rate_limit import SlidingWindow
+from channels.rate_limit import WebhookLimits
 from tests.channels.sms_support import new_number
 from tests.conftest import Conversation, buttons
 
