@@ -12,7 +12,7 @@ from typing import List
 
 from pydantic import validator
 
-from bot.knowledge.models import Text, _Strict, _repeated
+from bot.knowledge.models import Text, _Strict, refuse_repeated
 from bot.plain_text import plain
 
 # Letters around a term's first use where its explanation must be.
@@ -42,9 +42,7 @@ class Glossary(_Strict):
 
     @validator("terms")
     def _unique_terms(cls, value: List[Term]) -> List[Term]:
-        repeated = _repeated([term.term for term in value])
-        if repeated:
-            raise ValueError(f"terms appear more than once: {', '.join(repeated)}")
+        refuse_repeated("terms", [term.term for term in value])
         return value
 
     def problems(self, text: str, short_of_room: bool = False) -> List[str]:

@@ -242,9 +242,7 @@ class Orientations(_Strict):
 
     @validator("orientations")
     def _unique_ids(cls, value: List[Orientation]) -> List[Orientation]:
-        repeated = _repeated([orientation.id for orientation in value])
-        if repeated:
-            raise ValueError(f"ids appear more than once: {', '.join(repeated)}")
+        refuse_repeated("ids", [orientation.id for orientation in value])
         return value
 
 
@@ -418,3 +416,10 @@ class Territory(_Strict):
 
 def _repeated(items: List[str]) -> List[str]:
     return sorted({item for item in items if items.count(item) > 1})
+
+
+def refuse_repeated(what: str, items: List[str]) -> None:
+    """A ValueError naming the `what` (ids, terms) that appear more than once, if any."""
+    repeated = _repeated(items)
+    if repeated:
+        raise ValueError(f"{what} appear more than once: {', '.join(repeated)}")
