@@ -7,7 +7,8 @@ Without it anyone who can reach the port could post a made-up tracker and run
     python -m bot.action_server [--host 127.0.0.1] [--port 5055]
 
 ACTION_SERVER_TOKEN is required (the launcher draws one per start); ACTION_SERVER_HOST sets the
-interface (deploy/ listens on the containers' network).
+interface (deploy/ listens on the containers' network); SMS_HASH_KEY, the SMS channel's, lets it
+check that a phone number typed by SMS is the sender's own.
 """
 
 import argparse
@@ -21,7 +22,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot import log_privacy
-from bot.settings import ACTION_TOKEN_VARIABLE, secret
+from bot.settings import ACTION_TOKEN_VARIABLE, secret, sms_hash_key
 
 OPEN_PATHS = {"/health"}  # the launcher's and the orchestrator's readiness check
 
@@ -58,6 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     log_privacy.install()
     logging.basicConfig(level=logging.INFO)
+    sms_hash_key()  # checked now: production refuses to start without it, not at the first SMS
     app = create_app(secret(ACTION_TOKEN_VARIABLE))
     app.run(args.host, args.port, workers=1, access_log=False)
 

@@ -35,6 +35,13 @@ class SlidingWindow:
         events.append(now)
         return 0.0
 
+    def full(self, key: str) -> bool:
+        """Whether the next event for `key` would be refused (nothing is counted)."""
+        if self.limit <= 0:
+            return False
+        now = self.clock()
+        return sum(1 for t in self._events.get(key, ()) if t > now - self.window) >= self.limit
+
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, e in self._events.items() if not e or e[-1] <= now - self.window]:
             del self._events[key]

@@ -12,6 +12,9 @@ from typing import Mapping, Optional
 PROFILE_VARIABLE = "CITES_PROFILE"
 # The secret the Rasa server shows the action server (endpoints.yml, bot/action_server.py).
 ACTION_TOKEN_VARIABLE = "ACTION_SERVER_TOKEN"
+# The key of the phone-number hashes (the SMS channel's senders and opt-outs), and its demo value.
+SMS_HASH_KEY_VARIABLE = "SMS_HASH_KEY"
+DEMO_SMS_HASH_KEY = "demo-hash-key-not-a-secret"
 DEMO, PRODUCTION = "demo", "production"
 MIN_SECRET_LENGTH = 16
 DEMO_MARKERS = ("demo", "not-a-secret", "changeme", "example")
@@ -55,3 +58,9 @@ def secret(name: str, demo_default: Optional[str] = None,
     if not value and demo_default is None:
         raise SettingsError(f"{name} is required")
     return check_secret(name, value or ("" if is_production(environ) else demo_default), environ)
+
+
+def sms_hash_key(environ: Optional[Mapping[str, str]] = None) -> str:
+    """The key an SMS sender's number is hashed with: the action server checks with it that a
+    number typed in an SMS conversation is the sender's own."""
+    return secret(SMS_HASH_KEY_VARIABLE, DEMO_SMS_HASH_KEY, environ)

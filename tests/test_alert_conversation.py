@@ -14,7 +14,7 @@ from bot.storage.models import Alert
 from tests.conftest import Conversation, buttons, free_port, texts
 from tests.test_alert_delivery import Receiver, smtp, transports  # noqa: F401 (smtp: a fixture)
 
-REFERENCE = re.compile(r"AL-[0-9A-Z]{4}")
+REFERENCE = re.compile(r"AL-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_themes_quartiers_and_references_as_typed():
     assert read_quartier("vers les marronniers", QUARTIERS) == "Les Marronniers"
     assert read_quartier("Autre", QUARTIERS) == "autre"
     assert read_quartier("la lune", QUARTIERS) is None
-    assert find_alert_reference("elle en est ou al 7k3p ?") == "AL-7K3P"
+    assert find_alert_reference("elle en est ou al 7k3p 9qx2 ?") == "AL-7K3P-9QX2"
 
 
 def test_staff_writing_for_someone_is_recognised():

@@ -27,9 +27,11 @@ from bot.actions.booking import (
     ValidateManageBookingForm,
 )
 from bot.french_dates import PARIS
+from bot.settings import DEMO_SMS_HASH_KEY
 from bot.storage.booking import book, cancel
 from bot.storage.database import ROOT, make_engine, migrate, session_factory
 from bot.storage.models import Booking, CafeSession, Outbox
+from bot.storage.phone import number_hash
 from bot.storage.territory import load_territory
 from tests.conftest import free_port, post_json
 
@@ -91,7 +93,8 @@ def bookings(db) -> list:
 
 
 def tracker(text="...", intent="nlu_fallback", entities=(), slots=None, form=None,
-            requested=None, candidates=None, message_id="m-1", channel="rest") -> Tracker:
+            requested=None, candidates=None, message_id="m-1", channel="rest",
+            sender="resident-1") -> Tracker:
     candidates = candidates or {}
     slots = {**(slots or {}), "requested_slot": requested, **candidates}
     events = [{"event": "user", "text": text, "input_channel": channel, "message_id": message_id,
@@ -103,7 +106,7 @@ def tracker(text="...", intent="nlu_fallback", entities=(), slots=None, form=Non
     latest = {"intent": {"name": intent, "confidence": 0.9}, "entities": list(entities),
               "text": text, "message_id": message_id}
     loop = {"name": form} if form else {}
-    return Tracker("resident-1", slots, latest, events, False, None, loop, "action_listen")
+    return Tracker(sender, slots, latest, events, False, None, loop, "action_listen")
 
 
 def run(action, tracker_: Tracker):
@@ -343,16 +346,17 @@ def test_the_same_phone_cannot_book_the_same_session_twice(database):
 # --- changing and cancelling ------------------------------------------------------------------
 
 
-def manage(text, goal="cancel", **slots):
+def manage(text, goal="cancel", channel="rest", sender="resident-1", **slots):
     return tracker(text, form="manage_booking_form", requested="booking_reference",
-                   slots={"booking_goal": goal, **slots}, candidates={"booking_reference": text})
+                   slots={"booking_goal": goal, **slots}, candidates={"booking_reference": text},
+                   channel=channel, sender=sender)
 
 
-def test_an_unknown_reference_gets_a_clear_answer(database):
-    messages, events = run(ValidateManageBookingForm(), manage("ma ref c CE-ZZZ9"))
+def test_an_unknown_reference_gets_the_same_answer_as_any_failed_look_up(database):
+    messages, events = run(ValidateManageBookingForm(), manage("ma ref c CE-ZZZ9-ZZZ9"))
     assert slot_values(events)["booking_reference"] is None
-    assert responses(messages) == ["utter_reference_unknown"]
-    assert messages[0]["reference"] == "CE-ZZZ9"
+    assert responses(messages) == ["utter_booking_not_found"]
+    assert "reference" not in messages[0]  # the answer says nothing of what was typed
 
 
 def test_neither_a_reference_nor_a_phone_is_said_so(database):
@@ -360,11 +364,13 @@ def test_neither_a_reference_nor_a_phone_is_said_so(database):
     assert responses(messages) == ["utter_reference_not_understood"]
 
 
-def test_a_booking_is_found_by_reference_or_by_phone(database):
+def test_a_booking_is_found_by_reference_or_by_phone_from_that_phone_by_sms(database):
     db, sessions = database
-    booking = book(db, sessions["open"].id, "Awa", PHONE, "rest")
-    for typed in (booking.reference.lower().replace("-", " "), "c'est le 06 39 98 00 11"):
-        _, events = run(ValidateManageBookingForm(), manage(typed))
+    booking = book(db, sessions["open"].id, "Awa", PHONE, "sms")
+    own_sms = {"channel": "sms", "sender": number_hash(DEMO_SMS_HASH_KEY, booking.phone)}
+    for typed, where in ((booking.reference.lower().replace("-", " "), {}),
+                         ("c'est le 06 39 98 00 11", own_sms)):
+        _, events = run(ValidateManageBookingForm(), manage(typed, **where))
         values = slot_values(events)
         assert values["booking_reference"] == booking.reference
         assert values["requested_slot"] == "booking_cancel_confirmed"
@@ -372,14 +378,37 @@ def test_a_booking_is_found_by_reference_or_by_phone(database):
     assert slot_values(events)["requested_slot"] == "booking_session_id"
 
 
-def test_a_cancelled_or_past_booking_cannot_be_managed(database):
+def test_a_phone_number_typed_elsewhere_finds_nothing_and_reveals_nothing(database):
+    """Over the web or REST anyone can type anyone's number; by SMS, another sender's too."""
+    db, sessions = database
+    book(db, sessions["open"].id, "Awa", PHONE, "rest")
+    for where in ({"channel": "rest"}, {"channel": "web"},
+                  {"channel": "sms", "sender": number_hash(DEMO_SMS_HASH_KEY, "+33639980099")}):
+        messages, events = run(ValidateManageBookingForm(), manage("06 39 98 00 11", **where))
+        assert slot_values(events)["booking_reference"] is None
+        assert responses(messages) == ["utter_booking_phone_needs_reference"], where
+        assert "Awa" not in str(messages)
+
+
+def test_a_cancelled_or_past_booking_gets_the_same_not_found(database):
     db, sessions = database
     booking = book(db, sessions["open"].id, "Awa", PHONE, "rest")
     cancel(db, reference=booking.reference)
     messages, _ = run(ValidateManageBookingForm(), manage(booking.reference))
-    assert responses(messages) == ["utter_booking_already_cancelled"]
-    messages, _ = run(ValidateManageBookingForm(), manage("06 39 98 00 11"))
-    assert responses(messages) == ["utter_phone_no_booking"]
+    assert responses(messages) == ["utter_booking_not_found"]
+
+
+def test_failed_look_ups_are_limited_per_conversation_then_the_reception(database):
+    form = ValidateManageBookingForm()
+    for attempt in range(5):
+        messages, _ = run(form, manage(f"CE-ZZZ{attempt + 2}-ZZZ9", sender="guesser"))
+        assert responses(messages) == ["utter_booking_not_found"]
+    messages, events = run(form, manage("CE-ZZZ8-ZZZ9", sender="guesser"))
+    assert responses(messages) == ["utter_booking_lookup_blocked"]
+    assert slot_values(events)["requested_slot"] is None  # the form is left
+    # Another conversation still looks up.
+    messages, _ = run(form, manage("CE-ZZZ8-ZZZ9", sender="someone-else"))
+    assert responses(messages) == ["utter_booking_not_found"]
 
 
 def test_change_moves_the_booking_and_cancel_frees_it(database):

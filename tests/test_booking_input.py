@@ -61,8 +61,9 @@ def test_what_is_not_a_first_name(text):
 
 @pytest.mark.parametrize(
     "text, reference",
-    [("CE-7K3P", "CE-7K3P"), ("ma ref c ce 7k3p", "CE-7K3P"), ("7K3P", "CE-7K3P"),
-     ("stop", None), ("CE-0000", None)],
+    [("CE-7K3P-9QX2", "CE-7K3P-9QX2"), ("ma ref c ce 7k3p 9qx2", "CE-7K3P-9QX2"),
+     ("CE7K3P9QX2", "CE-7K3P-9QX2"), ("7K3P9QX2", "CE-7K3P-9QX2"), ("7k3p-9qx2", "CE-7K3P-9QX2"),
+     ("stop", None), ("CE-0000", None), ("CE-7K3P", None), ("ANNULERA", None)],
 )
 def test_references_as_people_type_them(text, reference):
     assert find_reference(text) == reference

@@ -10,7 +10,7 @@ from tests.channels.sms_support import new_number
 from tests.conftest import Conversation, buttons, texts
 from tests.test_alert_conversation import said
 
-REFERENCE = re.compile(r"CE-[0-9A-Z]+")
+REFERENCE = re.compile(r"CE-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 def dead_end(reply: str, kb) -> bool:

@@ -9,8 +9,7 @@ from typing import Iterable, List, Optional, Tuple
 
 from bot.actions.booking_input import find_phone
 from bot.knowledge.models import ALERT_THEME_LABELS, ALERT_THEMES
-from bot.storage.alerts import REFERENCE_PREFIX
-from bot.storage.booking import REFERENCE_ALPHABET, REFERENCE_LENGTH
+from bot.storage.references import ALERT
 from bot.storage.phone import InvalidPhone
 
 SUMMARY_MAX_LENGTH = 600
@@ -40,10 +39,6 @@ _EMAIL = re.compile(
     r"[A-Za-z]{2,24}"
 )
 _PHONE_LIKE = re.compile(r"(?:\+|00)?\d[\d\s.\-/()]{7,}\d")
-_REFERENCE = re.compile(
-    rf"\b{REFERENCE_PREFIX.rstrip('-')}\s*[-–]?\s*([{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}})\b",
-    re.IGNORECASE,
-)
 
 
 # A staff member writing for someone: "une dame à l'accueil voudrait…", "c'est pour ma mère".
@@ -114,8 +109,7 @@ def on_behalf(text: str) -> bool:
 
 
 def find_alert_reference(text: str) -> Optional[str]:
-    found = _REFERENCE.search(text)
-    return REFERENCE_PREFIX + found.group(1).upper() if found else None
+    return ALERT.find(text)
 
 
 def redact(text: str) -> str:

@@ -9,6 +9,7 @@ phone and idempotency; this module turns its refusals into French answers. Leavi
 """
 
 import hashlib
+import hmac
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -47,9 +48,11 @@ from bot.french_dates import (
     format_when,
     paris_today,
 )
+from bot.rate_limit import SlidingWindow
+from bot.settings import sms_hash_key
 from bot.storage import booking as service
 from bot.storage.models import CANCELLED, WAITING, Booking, CafeSession, utc_now
-from bot.storage.phone import InvalidPhone
+from bot.storage.phone import InvalidPhone, number_hash
 
 MANAGE_FORM = "manage_booking_form"
 
@@ -60,6 +63,14 @@ FIRST_NAME_SLOT = "booking_first_name"
 PHONE_SLOT = "booking_phone"
 CONSENT_SLOT = "booking_consent"
 REFERENCE_SLOT = "booking_reference"
+# Failed look-ups of a booking (a reference or a phone that finds nothing upcoming): beyond
+# these, in an hour, the conversation is sent to the reception, and so is everyone's beyond the
+# overall count (a script trying references from many conversations).
+FAILED_LOOKUPS_PER_CONVERSATION = 5
+FAILED_LOOKUPS_OVERALL = 100
+LOOKUP_WINDOW_SECONDS = 3600
+ALL_CONVERSATIONS = "*"
+SMS_CHANNEL = "sms"
 CANCEL_CONFIRMED_SLOT = "booking_cancel_confirmed"
 GOAL_SLOT = "booking_goal"
 # Everything a booking conversation collects: forgotten once it is done, left or failed.
@@ -546,8 +557,27 @@ class ActionBookCafe(_DatabaseAction):
 
 
 class ValidateManageBookingForm(_BookingValidation):
+    """Finding the booking to change or cancel, without letting anyone find someone else's:
+    one answer whatever the reason a look-up fails (unknown, cancelled, past), a limit on failed
+    look-ups per conversation and overall, and a phone number only from that phone, by SMS (the
+    operator vouches for the sender; elsewhere anyone can type anyone's number)."""
+
+    def __init__(self) -> None:
+        self.failures = SlidingWindow(FAILED_LOOKUPS_PER_CONVERSATION, LOOKUP_WINDOW_SECONDS)
+        self.all_failures = SlidingWindow(FAILED_LOOKUPS_OVERALL, LOOKUP_WINDOW_SECONDS)
+
     def name(self) -> Text:
         return "validate_manage_booking_form"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        """Past the failed look-ups allowed, the reception instead of one more try."""
+        looking_up = tracker.get_slot(REQUESTED_SLOT) == REFERENCE_SLOT
+        if looking_up and (self.failures.full(tracker.sender_id)
+                           or self.all_failures.full(ALL_CONVERSATIONS)):
+            dispatcher.utter_message(response="utter_booking_lookup_blocked",
+                                     reception_phone=knowledge_base().territory.reception.phone)
+            return end_form()
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
         changing = tracker.get_slot(GOAL_SLOT) == CHANGE
@@ -566,9 +596,11 @@ class ValidateManageBookingForm(_BookingValidation):
         return validate_yes_no(value, CANCEL_CONFIRMED_SLOT, dispatcher)
 
     async def validate_booking_reference(self, value, dispatcher, tracker, domain):
-        """A reference, or the phone used: the one upcoming booking it names, or why not."""
+        """A reference, or the phone used (by SMS, from that phone): the one upcoming booking
+        it names, or the same "not found" whatever the reason."""
         if value is None:
             return {REFERENCE_SLOT: None}
+        reception_phone = knowledge_base().territory.reception.phone
         text, now = str(value), utc_now()
         reference = find_reference(text)
         phone = None
@@ -577,6 +609,10 @@ class ValidateManageBookingForm(_BookingValidation):
                 phone = find_phone(text)
             except InvalidPhone:
                 dispatcher.utter_message(response="utter_reference_not_understood")
+                return {REFERENCE_SLOT: None}
+            if not _is_the_sms_sender(tracker, phone):
+                dispatcher.utter_message(response="utter_booking_phone_needs_reference",
+                                         reception_phone=reception_phone)
                 return {REFERENCE_SLOT: None}
 
         def work(db: Session) -> List[BookingView]:
@@ -587,21 +623,26 @@ class ValidateManageBookingForm(_BookingValidation):
         active = [b for b in found if b.status != CANCELLED and b.session.starts_at > now]
         if len(active) == 1:
             return {REFERENCE_SLOT: active[0].reference}
-        if len(active) > 1:
+        if len(active) > 1:  # only ever for the sender's own phone
             buttons = [
                 {"title": f"{b.session.when} – {b.first_name}", "payload": b.reference}
                 for b in active
             ]
             dispatcher.utter_message(response="utter_choose_booking", buttons=buttons)
-        elif phone is not None:
-            dispatcher.utter_message(response="utter_phone_no_booking")
-        elif not found:
-            dispatcher.utter_message(response="utter_reference_unknown", reference=reference)
-        elif found[0].status == CANCELLED:
-            dispatcher.utter_message(response="utter_booking_already_cancelled", reference=reference)
-        else:
-            dispatcher.utter_message(response="utter_booking_session_over", reference=reference)
+            return {REFERENCE_SLOT: None}
+        self.failures.wait(tracker.sender_id)
+        self.all_failures.wait(ALL_CONVERSATIONS)
+        dispatcher.utter_message(response="utter_booking_not_found",
+                                 reception_phone=reception_phone)
         return {REFERENCE_SLOT: None}
+
+
+def _is_the_sms_sender(tracker: Tracker, phone: str) -> bool:
+    """Whether `phone` is the number this SMS conversation comes from (its sender id is that
+    number's keyed hash, bot/storage/phone.py)."""
+    return tracker.get_latest_input_channel() == SMS_CHANNEL and hmac.compare_digest(
+        number_hash(sms_hash_key(), phone), tracker.sender_id or ""
+    )
 
 
 class ActionAskBookingCancelConfirmed(_DatabaseAction):
@@ -616,7 +657,8 @@ class ActionAskBookingCancelConfirmed(_DatabaseAction):
             lambda db: [BookingView.of(b) for b in service.find_bookings(db, reference=reference)]
         )
         if not found:  # deleted meanwhile (the session is over)
-            dispatcher.utter_message(response="utter_reference_unknown", reference=reference)
+            dispatcher.utter_message(response="utter_booking_not_found",
+                                     reception_phone=knowledge_base().territory.reception.phone)
             return end_form()
         dispatcher.utter_message(
             response="utter_ask_booking_cancel_confirmed", **found[0].details()
@@ -660,7 +702,7 @@ class ActionManageBooking(_DatabaseAction):
         operation: Callable[[Session], Booking],
     ) -> None:
         refusals = {
-            service.BookingNotFound: "utter_reference_unknown",
+            service.BookingNotFound: "utter_booking_session_over",  # deleted once over
             service.AlreadyCancelled: "utter_booking_already_cancelled",
             service.AlreadyBooked: "utter_booking_already_there",
             service.SessionFull: "utter_session_taken_meanwhile",

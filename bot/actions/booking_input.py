@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Optional
 
-from bot.storage.booking import REFERENCE_ALPHABET, REFERENCE_LENGTH, REFERENCE_PREFIX
+from bot.storage.references import BOOKING
 from bot.storage.phone import InvalidPhone, normalise_french_phone
 
 FIRST_NAME_MAX_WORDS = 3
@@ -32,11 +32,6 @@ _NOT_NAMES = {
 }
 
 _PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d\s.\-/()]{7,}\d")
-_REFERENCE_BODY = f"[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}"
-_REFERENCE = re.compile(
-    rf"\b{REFERENCE_PREFIX.rstrip('-')}\s*[-–]?\s*({_REFERENCE_BODY})\b", re.IGNORECASE
-)
-_BARE_REFERENCE = re.compile(rf"^\s*({_REFERENCE_BODY})\s*$", re.IGNORECASE)
 
 _YES = {"oui", "ouais", "ouai", "wi", "ui", "yes", "ok", "okay", "oki", "dac", "d'accord",
         "daccord", "d accord", "bien sur", "oui oui", "ouiii", "vas y", "go"}
@@ -75,14 +70,8 @@ def find_phone(text: str) -> str:
 
 
 def find_reference(text: str) -> Optional[str]:
-    """"CE-7K3P", "ce 7k3p", or a message that is just "7K3P" → "CE-7K3P"; else None."""
-    found = _REFERENCE.search(text) or _BARE_REFERENCE.match(text)
-    if found is None:
-        return None
-    body = found.group(1).upper()
-    if found.re is _BARE_REFERENCE and not any(c.isdigit() for c in body):
-        return None  # a four-letter word, not a reference
-    return REFERENCE_PREFIX + body
+    """"CE-7K3P-9QX2", "ce 7k3p 9qx2", or a message that is just "7K3P9QX2"; else None."""
+    return BOOKING.find(text, bare=True)
 
 
 def read_yes_no(text: str) -> Optional[bool]:

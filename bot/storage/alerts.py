@@ -8,7 +8,6 @@ a failed send stays pending with its error and is retried later, backing off. Ur
 Rasa, SMTP or HTTP: the sender (bot/alerts.py) passes the transports.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Dict, Optional
@@ -17,11 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.booking import REFERENCE_ALPHABET, REFERENCE_LENGTH
 from bot.storage.database import transaction
 from bot.storage.models import EMAIL, WEBHOOK, Alert, AlertDelivery, utc_now
+from bot.storage.references import ALERT
 
-REFERENCE_PREFIX = "AL-"
 TARGETS = (EMAIL, WEBHOOK)
 RETRY_FIRST_DELAY = timedelta(seconds=30)
 RETRY_MAX_DELAY = timedelta(hours=1)
@@ -98,7 +96,7 @@ def raise_alert(db: Session, idempotency_key: Optional[str] = None, **details) -
 def alert_status(db: Session, reference: str) -> Optional[str]:
     """PENDING until one target has it, then TRANSMITTED; None for an unknown reference."""
     alert = db.execute(
-        select(Alert).where(Alert.reference == reference.strip().upper())
+        select(Alert).where(Alert.reference == ALERT.normalise(reference))
     ).scalar_one_or_none()
     if alert is None:
         return None
@@ -149,8 +147,6 @@ def deliver_due_alerts(
 
 def _unused_reference(db: Session) -> str:
     while True:
-        reference = REFERENCE_PREFIX + "".join(
-            secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
-        )
+        reference = ALERT.new()
         if db.execute(select(Alert.id).where(Alert.reference == reference)).first() is None:
             return reference

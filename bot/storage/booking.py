@@ -7,7 +7,6 @@ they hold however many requests arrive at once. A session's row lock serialises 
 its bookings (SQLite's BEGIN IMMEDIATE does the same for the whole database).
 """
 
-import secrets
 from datetime import datetime, time, timedelta
 from typing import List, Optional
 from zoneinfo import ZoneInfo
@@ -29,13 +28,11 @@ from bot.storage.models import (
     utc_now,
 )
 from bot.storage.phone import normalise_french_phone
+from bot.storage.references import BOOKING
 
 PARIS = ZoneInfo("Europe/Paris")
 REMINDER_LOCAL_TIME = time(18, 0)  # the evening before the session, Paris time
 
-REFERENCE_PREFIX = "CE-"
-REFERENCE_LENGTH = 4
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed
 FIRST_NAME_MAX = 60
 
 
@@ -237,20 +234,11 @@ def find_bookings(
         .order_by(CafeSession.starts_at, Booking.id)
     )
     if reference is not None:
-        query = query.where(Booking.reference == normalise_reference(reference))
+        query = query.where(Booking.reference == BOOKING.normalise(reference))
     if phone is not None:
         query = query.where(Booking.phone == normalise_french_phone(phone))
     with transaction(db):
         return list(db.execute(query).scalars())
-
-
-def normalise_reference(text: str) -> str:
-    """"ce 7k3p", "CE7K3P", "7K3P" → "CE-7K3P", as residents type a reference back."""
-    compact = "".join(text.split()).replace("-", "").upper()
-    prefix = REFERENCE_PREFIX.rstrip("-")
-    if len(compact) == len(prefix) + REFERENCE_LENGTH and compact.startswith(prefix):
-        compact = compact[len(prefix):]
-    return REFERENCE_PREFIX + compact
 
 
 def reminder_due(starts_at: datetime, now: datetime) -> datetime:
@@ -384,9 +372,7 @@ def _add_booking(
 
 def _unused_reference(db: Session) -> str:
     while True:
-        reference = REFERENCE_PREFIX + "".join(
-            secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
-        )
+        reference = BOOKING.new()
         taken = db.execute(select(Booking.id).where(Booking.reference == reference)).first()
         if taken is None:
             return reference
@@ -394,7 +380,7 @@ def _unused_reference(db: Session) -> str:
 
 def _booking_query(reference: Optional[str], phone: Optional[str], session_id: Optional[int]):
     if reference is not None:
-        return select(Booking).where(Booking.reference == normalise_reference(reference))
+        return select(Booking).where(Booking.reference == BOOKING.normalise(reference))
     if phone is not None and session_id is not None:
         return select(Booking).where(
             Booking.phone == normalise_french_phone(phone),

@@ -1,5 +1,8 @@
 """French phone numbers as residents type them, normalised to E.164 for storage and SMS."""
 
+import hashlib
+import hmac
+
 import phonenumbers
 
 # ARCEP reserves 06 39 98 xx xx for fiction (films, demos), but phonenumbers' metadata does not
@@ -30,3 +33,9 @@ def normalise_french_phone(text: str) -> str:
     if not valid:
         raise InvalidPhone(text)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def number_hash(key: str, number: str) -> str:
+    """A number kept as a keyed hash (HMAC-SHA256): enough to recognise it again (the SMS
+    channel's senders, opt-outs), useless to whoever reads it without the key."""
+    return hmac.new(key.encode("utf-8"), number.encode("utf-8"), hashlib.sha256).hexdigest()

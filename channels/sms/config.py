@@ -12,7 +12,13 @@ from typing import Any, Mapping, Optional
 
 import yaml
 
-from bot.settings import SettingsError, check_secret, is_production
+from bot.settings import (
+    DEMO_SMS_HASH_KEY,
+    SMS_HASH_KEY_VARIABLE,
+    SettingsError,
+    check_secret,
+    is_production,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS_KEY = "channels.sms.SmsInput"
@@ -25,7 +31,7 @@ SETTINGS = {
     "from_number": ("SMS_FROM_NUMBER", "+33639980000"),
     "public_url": ("SMS_PUBLIC_URL", ""),
     "api_base": ("SMS_API_BASE", "https://api.twilio.com"),
-    "hash_key": ("SMS_HASH_KEY", "demo-hash-key-not-a-secret"),
+    "hash_key": (SMS_HASH_KEY_VARIABLE, DEMO_SMS_HASH_KEY),
     "rate_limit_messages": ("SMS_RATE_LIMIT_MESSAGES", 10),
     "rate_limit_minutes": ("SMS_RATE_LIMIT_MINUTES", 10),
     "send_timeout": ("SMS_SEND_TIMEOUT", 10),

@@ -19,8 +19,8 @@ from bot.storage.models import Alert, Booking
 from tests.cluster import Resident, user_texts
 from tests.conftest import buttons, payloads, texts
 
-REFERENCE = re.compile(r"CE-[0-9A-Z]{4}")
-ALERT_REFERENCE = re.compile(r"AL-[0-9A-Z]{4}")
+REFERENCE = re.compile(r"CE-[0-9A-Z]{4}-[0-9A-Z]{4}")
+ALERT_REFERENCE = re.compile(r"AL-[0-9A-Z]{4}-[0-9A-Z]{4}")
 RESIDENTS = 20
 ALERT_RESIDENTS = 8
 FIRST_NAMES = ["Awa", "Yanis", "Inès", "Moussa", "Léa", "Karim", "Fatou", "Hugo", "Nour", "Jade"]

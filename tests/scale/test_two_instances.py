@@ -16,7 +16,7 @@ from bot.storage.models import Booking
 from tests.cluster import Resident, post, user_texts
 from tests.conftest import buttons, payloads, texts
 
-REFERENCE = re.compile(r"CE-[0-9A-Z]{4}")
+REFERENCE = re.compile(r"CE-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 def said(messages: list) -> str:

@@ -143,3 +143,23 @@ def test_a_client_address_beyond_its_limit_gets_a_french_429(monkeypatch):
     assert "Attendez une minute" in json.loads(refused.body)["message"]
     local = SimpleNamespace(remote_addr="", ip="127.0.0.1")  # this machine: the desk
     assert all(limits.check_address(local) is None for _ in range(5))
+
+
+def test_someone_elses_booking_is_not_found_by_typing_their_number(assistant):
+    """Booked with a number in one conversation; from another, over REST, that number finds
+    nothing and reveals nothing (by SMS only the phone itself may use it)."""
+    owner = Conversation(assistant)
+    offered = [b for b in buttons(owner.say("je veux réserver au café emploi"))
+               if b["payload"].startswith("/choose_session")]
+    owner.say(offered[0]["payload"])
+    number = new_number()
+    owner.say("Maëlle")
+    owner.say("0" + number[3:])
+    owner.say("oui")
+
+    stranger = Conversation(assistant)
+    stranger.say("je veux annuler mon inscription au café emploi")
+    reply = " ".join(m.get("text", "") for m in stranger.say("0" + number[3:]))
+    assert "seulement par SMS" in reply and "Maëlle" not in reply, reply
+    guessed = " ".join(m.get("text", "") for m in stranger.say("CE-7K3P-9QX2"))
+    assert "Je ne trouve pas d'inscription à venir" in guessed and "Maëlle" not in guessed

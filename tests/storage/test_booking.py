@@ -1,5 +1,6 @@
 """The booking service on both backends: book, change, cancel, waiting list, bad requests."""
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -20,12 +21,12 @@ from bot.storage.booking import (
     change,
     find_bookings,
     join_waiting_list,
-    normalise_reference,
     reminder_due,
     upcoming_sessions,
 )
 from bot.storage.models import Booking, CafeSession, Outbox
 from bot.storage.phone import InvalidPhone
+from bot.storage.references import BOOKING
 
 PHONE = "06 39 98 00 01"
 OTHER_PHONE = "06 39 98 00 02"
@@ -55,7 +56,7 @@ def test_book_confirms_a_place_with_a_reference_and_a_reminder(db, sessions, now
     session = sessions["tilleuls-2026-12-03"]
     booking = book(db, session.id, " Awa ", PHONE, "rest", now=now)
     assert booking.status == "confirmed"
-    assert booking.reference.startswith("CE-") and len(booking.reference) == 7
+    assert re.fullmatch(r"CE-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", booking.reference)
     assert (booking.first_name, booking.phone, booking.channel) == ("Awa", "+33639980001", "rest")
     assert booking.consent_at == booking.created_at == now
     assert _booked(db, session) == 1
@@ -79,7 +80,7 @@ def test_find_bookings_by_reference_and_by_phone(db, sessions, now):
     assert [b.id for b in find_bookings(db, reference=spaced)] == [first.id]
     assert [b.id for b in find_bookings(db, phone="0639980001")] == [second.id, first.id]
     assert find_bookings(db, reference="CE-ZZZZ") == []
-    assert normalise_reference("7k3p") == normalise_reference("CE7K3P") == "CE-7K3P"
+    assert BOOKING.normalise("7k3p9qx2") == BOOKING.normalise("CE7K3P9QX2") == "CE-7K3P-9QX2"
 
 
 def test_change_moves_the_booking_and_its_reminder(db, sessions, now):
