@@ -40,8 +40,9 @@ logger = logging.getLogger("bot.reminders")
 
 DEFAULT_INTERVAL_SECONDS = 60
 RESPONSES = {REMINDER: "utter_booking_reminder", WAITLIST_PROMOTED: "utter_waitlist_promoted"}
-# Rasa channels that answer a request but cannot start a conversation with a person.
-NO_PUSH_CHANNELS = ("rest", "socketio", "cmdline")
+# Channels that answer a request but cannot start a conversation with a person (the web widget
+# included: without it, a web booking's reminder was retried every few hours until the session).
+NO_PUSH_CHANNELS = ("rest", "web", "socketio", "cmdline")
 
 Transport = Callable[[Message, str], None]
 

@@ -58,7 +58,8 @@ def sender_round(url: str, **extra_env: str) -> subprocess.CompletedProcess:
 def test_due_messages_are_logged_for_web_sent_for_sms_and_old_data_is_purged(database):
     url, db, sessions = database
     now = datetime.now(timezone.utc)
-    web = book(db, sessions["soon"].id, "Awa", "06 39 98 00 01", "rest")
+    web = book(db, sessions["soon"].id, "Awa", "06 39 98 00 01", "web")
+    rest = book(db, sessions["soon"].id, "Lina", "06 39 98 00 05", "rest")
     sms = book(db, sessions["soon"].id, "Yanis", "06 39 98 00 02", "sms")
     stopped = book(db, sessions["soon"].id, "Inès", "06 39 98 00 04", "sms")
     old_id = book(db, sessions["over"].id, "Sam", "06 39 98 00 03", "rest",
@@ -73,13 +74,15 @@ def test_due_messages_are_logged_for_web_sent_for_sms_and_old_data_is_purged(dat
     finally:
         operator.stop()
     assert first.returncode == 0, first.stderr
-    assert f"reminder for booking {web.reference} not delivered: channel 'rest' cannot push" in first.stderr
+    for booking, channel in ((web, "web"), (rest, "rest")):
+        assert (f"reminder for booking {booking.reference} not delivered: channel '{channel}' "
+                "cannot push") in first.stderr
     assert "Awa" not in first.stderr and "+3363998" not in first.stderr
 
     db.rollback()
     db.expire_all()
     reminders = {m.booking_id: m for m in db.execute(select(Outbox)).scalars()}
-    assert reminders[web.id].sent_at is not None
+    assert reminders[web.id].sent_at is not None and reminders[rest.id].sent_at is not None
     assert reminders[sms.id].sent_at is not None and reminders[stopped.id].sent_at is not None
     [reminder] = reminders_sent = operator.sent_to("+33639980002")
     assert reminder.startswith("Rappel") and sms.reference in reminder
