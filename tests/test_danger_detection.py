@@ -11,8 +11,9 @@ from bot.danger_evaluation import (
     BLIND, DEV, MAX_FALSE_ALARMS, MIN_RECALL, NO_DANGER, evaluate, load_blind,
 )
 from bot.knowledge.models import DANGER_CATEGORIES
-from bot.nlu.danger import SafetyDataError, read_directory, read_examples
+from bot.nlu.danger import DANGER_INTENT, SafetyDataError, read_directory, read_examples
 from bot.nlu.linear_text import segments
+from bot.storage.references import ALERT, BOOKING
 from tests.conftest import post_json
 from tests.test_rasa_tools import RESULTS, normalise
 
@@ -72,3 +73,19 @@ def test_blind_safety_set_recall_and_false_alarms(assistant):
     assert report.recall >= MIN_RECALL, report.table() + f"\nmissed: {report.misses}"
     assert report.false_alarm_rate <= MAX_FALSE_ALARMS, (
         report.table() + f"\nfalse alarms: {report.false_alarms}")
+
+
+def test_a_reference_typed_in_a_form_never_reads_as_danger(assistant):
+    """Random references once read as danger ("ce w6hm 8a46" got the 115): 300 of them, typed
+    every way residents type them, alone or in a sentence, get no emergency reply."""
+    url = f"{assistant.rasa_url}/model/parse"
+    typed = [lambda r: r, lambda r: r.lower().replace("-", " "), lambda r: r.replace("-", ""),
+             lambda r: r[3:].replace("-", ""), lambda r: f"ma ref c {r.lower()}",
+             lambda r: f"c'est la référence {r}, je veux annuler"]
+    alarms = []
+    for number in range(300):
+        reference = (BOOKING if number % 2 else ALERT).new()
+        text = typed[number % len(typed)](reference)
+        if post_json(url, {"text": text})[1]["intent"]["name"] == DANGER_INTENT:
+            alarms.append(text)
+    assert alarms == []

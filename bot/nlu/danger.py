@@ -15,6 +15,7 @@ alarms than the configuration allows. Never on a test set.
 """
 
 import logging
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -157,9 +158,30 @@ class DangerModel:
         return float(1 - row[self._ordinary]), category
 
     def detect(self, text: str) -> Optional[Tuple[str, float]]:
-        """(category, score) when `text` reads as danger, else None."""
-        score, category = self.score(text)
+        """(category, score) when `text` reads as danger, else None. A booking or alert
+        reference typed in a form ("ce w6hm 8a46") is left out first: its random letters once
+        read as danger, and a message with no word left tells none."""
+        words = without_references(text)
+        if not _A_WORD.search(words):
+            return None
+        score, category = self.score(words)
         return (category, score) if score >= self.threshold else None
+
+
+# A reference as typed: "CE-7K3P-9QX2", "ce jaqw 7fv4", "7K3P9QX2": two groups of four letters
+# and digits, with at least one of each (bot/storage/references.py), after an optional prefix.
+_REFERENCE = re.compile(r"\b(?:(?:ce|al)[\s\-–]*)?([a-z0-9]{4})[\s\-–]*([a-z0-9]{4})\b",
+                        re.IGNORECASE)
+_A_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def without_references(text: str) -> str:
+    def drop(match: re.Match) -> str:
+        body = match.group(1) + match.group(2)
+        mixed = any(c.isdigit() for c in body) and any(c.isalpha() for c in body)
+        return " " if mixed else match.group(0)
+
+    return _REFERENCE.sub(drop, text)
 
 
 @DefaultV1Recipe.register(

@@ -1,7 +1,8 @@
 """The references residents are given: "CE-7K3P-9QX2" for a café emploi booking, "AL-…" for a
 call-back alert. Eight characters from an alphabet without look-alikes (no 0/O, 1/I/L): about
-850 billion values, so that a reference cannot be found by guessing, and still read aloud or
-typed back however people write it ("ce 7k3p 9qx2", "CE7K3P9QX2", "7k3p-9qx2")."""
+770 billion values, so that a reference cannot be found by guessing, and still read aloud or
+typed back however people write it ("ce 7k3p 9qx2", "CE7K3P9QX2", "7k3p-9qx2"). Letters and
+digits are always mixed."""
 
 import re
 import secrets
@@ -19,8 +20,12 @@ class ReferenceKind:
     prefix: str  # "CE", "AL"
 
     def new(self) -> str:
-        body = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-        return self._format(body)
+        """Always letters and digits mixed: a reference never looks like words ("JBUU SSEZ"),
+        which the danger detector and the bare look-up both rely on (still ≈ 7.7·10^11)."""
+        while True:
+            body = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+            if any(c.isdigit() for c in body) and any(c.isalpha() for c in body):
+                return self._format(body)
 
     def find(self, text: str, bare: bool = False) -> Optional[str]:
         """The reference written in `text`; with `bare`, a message that is only its eight
