@@ -168,6 +168,9 @@ class MinimalServer:
                     "--port", str(self.port),
                     "--credentials", str(WORK / "minimal" / "credentials.yml")],
             cwd=ROOT, stdout=open(log_file, "ab"), stderr=subprocess.STDOUT,
+            # Rasa reads the project's endpoints.yml, which names the action server's secret;
+            # this bot calls no action.
+            env={**os.environ, "ACTION_SERVER_TOKEN": "unused-the-minimal-bot-has-no-actions"},
         )
         from bot.launcher import _answers
 
