@@ -203,7 +203,8 @@ def percentiles(samples_s: List[float]) -> Dict:
             "max_ms": round(float(ms.max()), 1)}
 
 
-async def _load(url: str, concurrency: int, total: int, body_for) -> Dict:
+async def _load(url: str, concurrency: int, total: int, body_for,
+                headers: Optional[Dict[str, str]] = None) -> Dict:
     """`total` POSTs to `url`, `concurrency` at a time; latencies, errors, messages per second."""
     import aiohttp
 
@@ -216,7 +217,7 @@ async def _load(url: str, concurrency: int, total: int, body_for) -> Dict:
             body = body_for(index)
             started = time.perf_counter()
             try:
-                async with session.post(url, json=body) as response:
+                async with session.post(url, json=body, headers=headers) as response:
                     payload = await response.json(content_type=None)
                     ok = response.status == 200 and bool(payload)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
@@ -248,8 +249,9 @@ def _parse_body(i: int) -> Dict:
     return {"text": QUESTIONS[i % len(QUESTIONS)]}
 
 
-def load(url: str, concurrency: int, total: int, body_for) -> Dict:
-    return asyncio.run(_load(url, concurrency, total, body_for))
+def load(url: str, concurrency: int, total: int, body_for,
+         headers: Optional[Dict[str, str]] = None) -> Dict:
+    return asyncio.run(_load(url, concurrency, total, body_for, headers))
 
 
 def warm_up(base: str, tag: str) -> None:
@@ -314,8 +316,11 @@ def time_action_alone(assistant, quick: bool) -> Dict:
     body = {"next_action": "action_answer_fiche", "sender_id": sender, "tracker": tracker,
             "domain": domain, "version": rasa.__version__}
     url = f"{assistant.action_url}/webhook"
-    load(url, 1, 5, lambda i: body)  # warm-up
-    result = load(url, 1, 20 if quick else 60, lambda i: body)
+    secret = {"Authorization": f"Bearer {assistant.action_token}"}  # as the Rasa server sends it
+    load(url, 1, 5, lambda i: body, secret)  # warm-up
+    result = load(url, 1, 20 if quick else 60, lambda i: body, secret)
+    if result["errors"]:
+        raise RuntimeError(f"the action server refused the benchmark's calls: {result}")
     result["payload_kb"] = round(len(json.dumps(body)) / 1024, 1)
     return result
 
