@@ -93,6 +93,20 @@ def euro_amounts(text: str) -> set:
     return {re.sub(r"[ \u00a0\u202f.]", " ", m) for m in _EURO_AMOUNT.findall(text)}
 
 
+def _not_empty(value: list) -> list:
+    if not value:
+        raise ValueError("at least one entry is required")
+    return value
+
+
+def _within_two_sms(value: str) -> str:
+    """At most two concatenated SMS once written in GSM-7 (accents converted)."""
+    length = septets(to_gsm7(value))
+    if length > SMS_MAX_SEPTETS:
+        raise ValueError(f"{length} GSM-7 characters, more than {SMS_MAX_SEPTETS} (two SMS)")
+    return value
+
+
 def _not_in_future(value: date) -> date:
     if value > date.today():
         raise ValueError(f"date {value.isoformat()} is in the future")
@@ -156,21 +170,14 @@ class Fiche(_Strict):
     owner: Text
     review_every_months: conint(ge=1, le=24)
 
-    @validator("themes", "sources")
-    def _not_empty(cls, value: list) -> list:
-        if not value:
-            raise ValueError("at least one entry is required")
-        return value
+    _themes_and_sources = validator("themes", "sources", allow_reuse=True)(_not_empty)
 
     @validator("sms")
     def _fits_two_sms(cls, value: str) -> str:
         unsupported = unsupported_characters(value)
         if unsupported:
             raise ValueError(f"characters outside GSM-7: {''.join(sorted(unsupported))}")
-        length = septets(to_gsm7(value))
-        if length > SMS_MAX_SEPTETS:
-            raise ValueError(f"{length} GSM-7 characters, more than {SMS_MAX_SEPTETS} (two SMS)")
-        return value
+        return _within_two_sms(value)
 
     @root_validator(skip_on_failure=True)
     def _figures_are_sourced(cls, values: Dict) -> Dict:
@@ -218,18 +225,8 @@ class Orientation(_Strict):
     answer: Text
     sources: List[Source]
 
-    @validator("words", "sources")
-    def _not_empty(cls, value: list) -> list:
-        if not value:
-            raise ValueError("at least one entry is required")
-        return value
-
-    @validator("answer")
-    def _fits_two_sms(cls, value: str) -> str:
-        length = septets(to_gsm7(value))
-        if length > SMS_MAX_SEPTETS:
-            raise ValueError(f"{length} GSM-7 characters, more than {SMS_MAX_SEPTETS} (two SMS)")
-        return value
+    _words_and_sources = validator("words", "sources", allow_reuse=True)(_not_empty)
+    _answer_fits_two_sms = validator("answer", allow_reuse=True)(_within_two_sms)
 
     def matches(self, plain_text: str) -> bool:
         """Whether one of its words appears, as whole words, in a text reduced by `plain`."""
