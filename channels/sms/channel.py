@@ -29,6 +29,7 @@ from bot.gsm7 import to_sms_text
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.storage.database import migrated_sessions
 from bot.storage.models import utc_now
+from bot.texts import text
 from channels.action_failures import answer_watched
 from channels.sms import store
 from channels.sms.config import SmsConfig
@@ -37,7 +38,6 @@ from channels.sms.keywords import EMPTY, HELP, TEXT, choice_number, classify
 from channels.sms.operator import Operator
 from channels.sms.privacy import log_id, number_hash
 from channels.sms.replies import render_turn, split_sms
-from channels.sms.texts import texts
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +53,9 @@ def knowledge_base() -> KnowledgeBase:
     return load_knowledge_base()
 
 
-def _sms(name: str) -> List[str]:
-    """One of the channel's own texts (texts.yml), as SMS."""
-    return split_sms([to_sms_text(texts()[name])])
+def _sms(key: str) -> List[str]:
+    """One of the channel's own texts (bot/texts.yml), as SMS."""
+    return split_sms([to_sms_text(text(key))])
 
 
 def _form(request: Request) -> RequestParameters:
@@ -153,15 +153,15 @@ class SmsInput(InputChannel):
         now = utc_now()
         try:
             if outcome == store.OPT_OUT:
-                await self._in_database(store.opt_out, hashed, number, _sms("opted_out"), now)
+                await self._in_database(store.opt_out, hashed, number, _sms("sms.opted_out"), now)
             elif outcome == store.OPT_IN:
-                await self._in_database(store.opt_in, hashed, number, _sms("opted_in"), now)
+                await self._in_database(store.opt_in, hashed, number, _sms("sms.opted_in"), now)
             elif outcome == store.THROTTLE_NOTICE:
-                await self._send_text(hashed, number, "rate_limited", store.NOTICE, now)
+                await self._send_text(hashed, number, "sms.rate_limited", store.NOTICE, now)
             elif outcome == store.ACCEPTED and keyword == HELP:
-                await self._send_text(hashed, number, "help", store.REPLY, now)
+                await self._send_text(hashed, number, "sms.help", store.REPLY, now)
             elif outcome == store.ACCEPTED and keyword == EMPTY:
-                await self._send_text(hashed, number, "media_only", store.REPLY, now)
+                await self._send_text(hashed, number, "sms.media_only", store.REPLY, now)
             elif outcome == store.ACCEPTED and keyword == TEXT:
                 await self._ask_bot(number, hashed, message_sid, body, on_new_message)
             else:  # throttled, or opted out: silence
@@ -170,8 +170,8 @@ class SmsInput(InputChannel):
         except Exception:
             logger.exception("SMS %s from %s could not be handled", message_sid, log_id(hashed))
 
-    async def _send_text(self, hashed: str, number: str, name: str, kind: str, now) -> None:
-        await self._in_database(store.send_later, hashed, number, _sms(name), kind, now)
+    async def _send_text(self, hashed: str, number: str, key: str, kind: str, now) -> None:
+        await self._in_database(store.send_later, hashed, number, _sms(key), kind, now)
 
     async def _ask_bot(self, number, hashed, message_sid, body, on_new_message) -> None:
         """The bot's answer to `body` (a numbered reply standing for the button it names)."""

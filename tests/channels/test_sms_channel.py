@@ -9,7 +9,7 @@ import yaml
 
 from bot.gsm7 import segments, to_sms_text
 from bot.storage.database import ROOT
-from channels.sms.texts import texts
+from bot.texts import text
 from tests.channels.sms_support import (  # noqa: F401 (fixtures)
     RATE_LIMIT,
     SmsClient,
@@ -22,7 +22,7 @@ QUIET = 3  # seconds to wait for something that must not happen
 
 
 def sms(name: str) -> str:
-    return to_sms_text(texts()[name])
+    return to_sms_text(text(f"sms.{name}"))
 
 
 def test_a_signed_sms_is_answered_with_the_fiche_short_answer(sms_assistant, fake_operator, kb):
