@@ -133,8 +133,13 @@ class SmsInput(InputChannel):
         keyword = classify(body)
         try:
             outcome = await self._in_database(
-                store.record_inbound, message_sid, hashed, keyword, utc_now(),
-                self.config.rate_limit_messages, self.window,
+                lambda db: store.record_inbound(
+                    db, message_sid, hashed, keyword, utc_now(),
+                    self.config.rate_limit_messages, self.window, number=number,
+                    confirmations={
+                        store.OPT_OUT: _sms("sms.opted_out"), store.OPT_IN: _sms("sms.opted_in")
+                    },
+                )
             )
         except SQLAlchemyError as error:
             logger.error("SMS %s not recorded, database unavailable: %s", message_sid, error)
@@ -152,10 +157,8 @@ class SmsInput(InputChannel):
         """What the message asks for, queued as SMS, then delivered."""
         now = utc_now()
         try:
-            if outcome == store.OPT_OUT:
-                await self._in_database(store.opt_out, hashed, number, _sms("sms.opted_out"), now)
-            elif outcome == store.OPT_IN:
-                await self._in_database(store.opt_in, hashed, number, _sms("sms.opted_in"), now)
+            if outcome in (store.OPT_OUT, store.OPT_IN):
+                pass  # done, confirmation queued, with the record: only the delivery is left
             elif outcome == store.THROTTLE_NOTICE:
                 await self._send_text(hashed, number, "sms.rate_limited", store.NOTICE, now)
             elif outcome == store.ACCEPTED and keyword == HELP:

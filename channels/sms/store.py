@@ -6,7 +6,7 @@ Numbers appear only as keyed hashes, except the recipient of an SMS not sent yet
 
 import json
 from datetime import datetime, timedelta
-from typing import List, Optional
+from typing import List, Mapping, Optional
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -51,12 +51,17 @@ def record_inbound(
     now: datetime,
     limit: int,
     window: timedelta,
+    *,
+    number: str,
+    confirmations: Mapping[str, List[str]],
 ) -> Optional[str]:
     """Record a received SMS and decide what to do with it, in one transaction; None when this
     MessageSid was already received (the operator retried): it is not processed again.
 
-    STOP and START are always honoured; an opted-out number is otherwise ignored; past `limit`
-    accepted messages in `window`, the first one more gets a notice, the rest silence.
+    STOP and START are always honoured, in that same transaction, their confirmation
+    (`confirmations[OPT_OUT]` or `[OPT_IN]`) queued: the number's next SMS, even one sent at
+    once, finds its new state. An opted-out number is otherwise ignored; past `limit` accepted
+    messages in `window`, the first one more gets a notice, the rest silence.
     """
     try:
         with transaction(db):
@@ -68,6 +73,10 @@ def record_inbound(
             db.add(SmsInbound(
                 message_sid=message_sid, sender_hash=sender_hash, received_at=now, outcome=outcome
             ))
+            if outcome == OPT_OUT:
+                _opt_out(db, sender_hash, number, confirmations[OPT_OUT], now)
+            elif outcome == OPT_IN:
+                _opt_in(db, sender_hash, number, confirmations[OPT_IN], now)
     except IntegrityError:  # the same MessageSid, received at the same time by another worker
         return None
     return outcome
@@ -100,29 +109,27 @@ def enqueue(
         ))
 
 
-def opt_out(
+def _opt_out(
     db: Session, sender_hash: str, number: str, confirmation: List[str], now: datetime
 ) -> None:
     """STOP: remember it, drop what was still to be sent, queue the one confirmation."""
-    with transaction(db):
-        if db.get(SmsOptOut, sender_hash) is None:
-            db.add(SmsOptOut(sender_hash=sender_hash, opted_out_at=now))
-        db.execute(
-            update(SmsOutbound)
-            .where(SmsOutbound.recipient_hash == sender_hash, SmsOutbound.status == PENDING)
-            .values(status=DROPPED, to_number=None)
-        )
-        db.execute(delete(SmsChoice).where(SmsChoice.sender_hash == sender_hash))
-        enqueue(db, sender_hash, number, confirmation, OPT_OUT_CONFIRMATION, now)
+    if db.get(SmsOptOut, sender_hash) is None:
+        db.add(SmsOptOut(sender_hash=sender_hash, opted_out_at=now))
+    db.execute(
+        update(SmsOutbound)
+        .where(SmsOutbound.recipient_hash == sender_hash, SmsOutbound.status == PENDING)
+        .values(status=DROPPED, to_number=None)
+    )
+    db.execute(delete(SmsChoice).where(SmsChoice.sender_hash == sender_hash))
+    enqueue(db, sender_hash, number, confirmation, OPT_OUT_CONFIRMATION, now)
 
 
-def opt_in(
+def _opt_in(
     db: Session, sender_hash: str, number: str, confirmation: List[str], now: datetime
 ) -> None:
     """START: messages may go to this number again."""
-    with transaction(db):
-        db.execute(delete(SmsOptOut).where(SmsOptOut.sender_hash == sender_hash))
-        enqueue(db, sender_hash, number, confirmation, REPLY, now)
+    db.execute(delete(SmsOptOut).where(SmsOptOut.sender_hash == sender_hash))
+    enqueue(db, sender_hash, number, confirmation, REPLY, now)
 
 
 def is_opted_out(db: Session, sender_hash: str) -> bool:

@@ -28,12 +28,16 @@ def db(tmp_path):
     engine.dispose()
 
 
+NO_OPT = {"number": "+33639980000", "confirmations": {}}
+
+
 def test_a_replayed_message_id_is_ignored_for_seven_days(db):
     sid, window = "SM" + uuid.uuid4().hex, timedelta(minutes=10)
-    assert store.record_inbound(db, sid, "hash", "text", NOW, 10, window) is not None
+    assert store.record_inbound(db, sid, "hash", "text", NOW, 10, window,
+                                **NO_OPT) is not None
     store.purge(db, NOW + timedelta(days=6, hours=23), window)
     assert store.record_inbound(db, sid, "hash", "text", NOW + timedelta(days=6, hours=23),
-                                10, window) is None
+                                10, window, **NO_OPT) is None
 
 
 def test_only_twilio_message_ids_are_accepted():
