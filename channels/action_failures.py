@@ -18,6 +18,7 @@ from typing import Any, Awaitable, Callable, List, Optional
 from rasa.core.channels.channel import UserMessage
 
 from bot.knowledge.loader import load_territory_file, territory_path
+from bot.texts import text
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +56,10 @@ def _reception_phone() -> Optional[str]:
 
 
 def unavailable_text() -> str:
+    """The one "cannot answer now" notice (channels, desk), with the reception's phone."""
     phone = _reception_phone()
-    text = (
-        "Désolé, je ne peux pas vous répondre pour le moment : une partie de l'assistant est "
-        "en panne. Réessayez dans quelques minutes."
-    )
-    return f"{text} Si c'est urgent, appelez l'accueil au {phone}." if phone else text
+    notice = text("failures.unavailable")
+    return f"{notice} {text('failures.urgent_call', phone=phone)}" if phone else notice
 
 
 async def answer_watched(

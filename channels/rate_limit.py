@@ -21,12 +21,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.rate_limit import SlidingWindow
+from bot.texts import text
 
 LOOPBACK = {"127.0.0.1", "::1"}
-LIMITED = {
-    "error": "trop_de_messages",
-    "message": "Vous envoyez beaucoup de messages. Attendez une minute, puis réessayez.",
-}
 
 
 class WebhookLimits:
@@ -51,5 +48,6 @@ class WebhookLimits:
 def _limited(wait: float) -> Optional[HTTPResponse]:
     if not wait:
         return None
-    return response.json(LIMITED, status=429,
+    limited = {"error": "trop_de_messages", "message": text("limits.too_many_messages")}
+    return response.json(limited, status=429,
                          headers={"Retry-After": str(max(1, math.ceil(wait)))})

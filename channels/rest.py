@@ -22,6 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.texts import text
 from channels.action_failures import watching
 from channels.rate_limit import WebhookLimits
 from rasa.core.channels.channel import UserMessage
@@ -52,34 +53,27 @@ def _clean(text: str) -> str:
 def checked_body(body: Optional[bytes]) -> Dict[str, Any]:
     """The request's JSON object, as Rasa's REST channel expects it; BadRequest otherwise."""
     if body and len(body) > BODY_MAX_BYTES:
-        raise BadRequest("trop_long", f"La demande est trop longue ({BODY_MAX_BYTES} octets au plus).")
+        raise BadRequest("trop_long", text("rest.too_long", limit=BODY_MAX_BYTES))
     try:
         data = json.loads((body or b"").decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise BadRequest("pas_json", "La demande n'est pas du JSON lisible (UTF-8).") from None
+        raise BadRequest("pas_json", text("rest.not_json")) from None
     if not isinstance(data, dict):
-        raise BadRequest("pas_json", 'La demande doit être un objet JSON : {"sender": …, "message": …}.')
+        raise BadRequest("pas_json", text("rest.not_an_object"))
     sender = data.get("sender")
     if sender is not None:
         if (not isinstance(sender, str) or not sender.strip() or len(sender) > SENDER_MAX_CHARS
                 or NOT_IN_A_SENDER.search(sender)):
-            raise BadRequest(
-                "sender_invalide",
-                f"« sender » doit être un texte de 1 à {SENDER_MAX_CHARS} caractères, "
-                "sans caractère de contrôle.",
-            )
+            raise BadRequest("sender_invalide", text("rest.bad_sender", limit=SENDER_MAX_CHARS))
     message = data.get("message")
     if not isinstance(message, str):
-        raise BadRequest("message_invalide", "Le champ « message » doit être un texte.")
+        raise BadRequest("message_invalide", text("rest.message_not_text"))
     if len(message) > MESSAGE_MAX_CHARS:
-        raise BadRequest(
-            "message_trop_long",
-            f"Le champ « message » est trop long ({MESSAGE_MAX_CHARS} caractères au plus).",
-        )
+        raise BadRequest("message_trop_long", text("rest.message_too_long", limit=MESSAGE_MAX_CHARS))
     data["message"] = _clean(message)
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
-        raise BadRequest("metadata_invalide", "« metadata » doit être un objet JSON.")
+        raise BadRequest("metadata_invalide", text("rest.metadata_not_object"))
     return data
 
 

@@ -4,12 +4,14 @@ residents' messages and their "utile / pas utile".
 Registered in credentials.yml as `channels.web.WebChatInput`, with `allowed_origins`, the sites
 that may embed the widget (cors.py). Under /webhooks/web/:
 
-- GET  widget.js, widget.css   the widget, served by the assistant itself (no CDN)
+- GET  widget.js, widget.css   the widget, served by the assistant itself (no CDN), its words
+                               (bot/texts.yml's `web` section) written into widget.js
 - GET  demo                    a fictional partner page embedding it with one script tag
 - POST webhook                 {sender, message} → the bot's messages, as the REST channel
 - POST feedback                {sender, useful, bot_text, fiche?, user_text?} → stored
 """
 
+import json
 import logging
 from asyncio import CancelledError
 from pathlib import Path
@@ -20,7 +22,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from channels.action_failures import watching
+from bot.texts import section, text
+from channels.action_failures import unavailable_text, watching
 from channels.rate_limit import WebhookLimits
 from channels.web.cors import CorsPolicy
 from channels.web.inputs import BadInput, feedback_input, message_input, read_json
@@ -40,18 +43,17 @@ FILES = {
 CACHE_CONTROL = "public, max-age=300"
 # The demo page runs only the assistant's own code: a second line of defence against injection.
 DEMO_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'"
-UNAVAILABLE = {
-    "error": "indisponible",
-    "message": "L'assistant ne répond pas pour le moment. Réessayez dans quelques minutes.",
-}
-FEEDBACK_UNAVAILABLE = {
-    "error": "indisponible",
-    "message": "Votre avis n'a pas pu être enregistré. Réessayez plus tard.",
-}
-FORBIDDEN_ORIGIN = {
-    "error": "origine_refusee",
-    "message": "Ce site n'est pas autorisé à utiliser l'assistant (liste allowed_origins).",
-}
+# Where widget.js takes its words: the `web` section of the text catalogue, as a JS object.
+TEXTS_MARKER = b"__WEB_TEXTS__"
+
+
+def with_texts(widget: bytes) -> bytes:
+    """widget.js with its words written in: no second request, and no widget without words
+    (it must run on a partner's page even where the assistant's other answers are refused)."""
+    if widget.count(TEXTS_MARKER) != 1:
+        raise ValueError(f"widget.js must name {TEXTS_MARKER.decode()} once")
+    words = json.dumps(section("web"), ensure_ascii=False).encode("utf-8")
+    return widget.replace(TEXTS_MARKER, words)
 
 
 class WebChatInput(InputChannel):
@@ -68,6 +70,7 @@ class WebChatInput(InputChannel):
     def __init__(self, allowed_origins: Iterable[str]) -> None:
         self.cors = CorsPolicy(allowed_origins)
         self.files = {name: (STATIC / name).read_bytes() for name in FILES}
+        self.files["widget.js"] = with_texts(self.files["widget.js"])
 
     def _file(self, name: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
         return response.raw(
@@ -87,7 +90,10 @@ class WebChatInput(InputChannel):
             if request.method == "POST" and not self.cors.allows(
                 request.headers.get("origin"), request.host
             ):
-                return response.json(FORBIDDEN_ORIGIN, status=403)
+                return response.json(
+                    {"error": "origine_refusee", "message": text("web_api.forbidden_origin")},
+                    status=403,
+                )
             return None
 
         @web.middleware("response")
@@ -142,7 +148,9 @@ class WebChatInput(InputChannel):
             except (CancelledError, Exception):
                 logger.exception("web: the bot failed to answer %s", message.sender)
                 if not collector.messages:
-                    return response.json(UNAVAILABLE, status=503)
+                    return response.json(
+                        {"error": "indisponible", "message": unavailable_text()}, status=503
+                    )
             return response.json(collector.messages)
 
         @web.route("/feedback", methods=["POST", "OPTIONS"])
@@ -163,7 +171,12 @@ class WebChatInput(InputChannel):
                 await store_feedback(self.name(), feedback)
             except SQLAlchemyError:
                 logger.exception("web: feedback not stored")
-                return response.json(FEEDBACK_UNAVAILABLE, status=503)
-            return response.json({"status": "ok", "message": "Merci pour votre avis."}, status=201)
+                return response.json(
+                    {"error": "indisponible", "message": text("web_api.feedback_unavailable")},
+                    status=503,
+                )
+            return response.json(
+                {"status": "ok", "message": text("web_api.feedback_thanks")}, status=201
+            )
 
         return web

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
+from bot.texts import text
+
 BODY_MAX_BYTES = 16_000
 MESSAGE_MAX_CHARS = 1_000
 BOT_TEXT_MAX_CHARS = 5_000
@@ -43,30 +45,22 @@ class FeedbackInput:
 def read_json(body: Optional[bytes], content_type: Optional[str]) -> Dict[str, Any]:
     """The body as a JSON object."""
     if body and len(body) > BODY_MAX_BYTES:
-        raise BadInput(
-            "trop_long", f"La demande est trop longue ({BODY_MAX_BYTES} octets au plus)."
-        )
+        raise BadInput("trop_long", text("web_api.too_long", limit=BODY_MAX_BYTES))
     if not (content_type or "").lower().startswith("application/json"):
-        raise BadInput(
-            "pas_json", "La demande doit être en JSON (en-tête Content-Type: application/json)."
-        )
+        raise BadInput("pas_json", text("web_api.not_json_content"))
     try:
         data = json.loads((body or b"").decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[…]]]]
-        raise BadInput("pas_json", "La demande n'est pas du JSON lisible.") from None
+        raise BadInput("pas_json", text("web_api.not_json")) from None
     if not isinstance(data, dict):
-        raise BadInput("pas_json", "La demande doit être un objet JSON : {\"sender\": …}.")
+        raise BadInput("pas_json", text("web_api.not_an_object"))
     return data
 
 
 def _sender(data: Dict[str, Any]) -> str:
     sender = data.get("sender")
     if not isinstance(sender, str) or not SENDER.fullmatch(sender):
-        raise BadInput(
-            "sender_invalide",
-            "L'identifiant de conversation « sender » manque ou n'est pas valable "
-            "(8 à 64 lettres, chiffres, - ou _).",
-        )
+        raise BadInput("sender_invalide", text("web_api.bad_sender"))
     return sender
 
 
@@ -75,11 +69,10 @@ def _text(data: Dict[str, Any], field: str, limit: int, required: bool) -> Optio
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise BadInput(f"{field}_vide", f"Le champ « {field} » est vide : il faut un texte.")
+        raise BadInput(f"{field}_vide", text("web_api.field_empty", field=field))
     if len(value) > limit:
         raise BadInput(
-            f"{field}_trop_long",
-            f"Le champ « {field} » est trop long ({limit} caractères au plus).",
+            f"{field}_trop_long", text("web_api.field_too_long", field=field, limit=limit)
         )
     # Lone surrogates (valid JSON, not UTF-8) and NUL characters would make spaCy or PostgreSQL
     # fail further on: U+FFFD for the first, nothing for the second.
@@ -95,10 +88,10 @@ def feedback_input(data: Dict[str, Any]) -> FeedbackInput:
     """{sender, useful, bot_text, fiche?, user_text?}: a resident's opinion of one answer."""
     useful = data.get("useful")
     if not isinstance(useful, bool):
-        raise BadInput("useful_invalide", "Le champ « useful » doit valoir true ou false.")
+        raise BadInput("useful_invalide", text("web_api.useful_not_boolean"))
     fiche = data.get("fiche")
     if fiche is not None and (not isinstance(fiche, str) or not FICHE.fullmatch(fiche)):
-        raise BadInput("fiche_invalide", "Le champ « fiche » n'est pas un identifiant de fiche.")
+        raise BadInput("fiche_invalide", text("web_api.bad_fiche"))
     return FeedbackInput(
         sender=_sender(data),
         useful=useful,

@@ -8,6 +8,9 @@
  * resident writes is shown as text. The conversation (random sender id and history) lives in
  * sessionStorage: it survives a reload but is forgotten when the tab is closed, which matters
  * on a shared phone. Only the larger-text preference is kept in localStorage.
+ *
+ * Its words are the `web` section of bot/texts.yml: the channel writes them into TEXTS when it
+ * serves this file (channels/web/channel.py), so the widget starts with no extra request.
  */
 (function () {
   "use strict";
@@ -22,10 +25,7 @@
   var HISTORY_MAX = 100;
   var MESSAGE_MAX = 1000;
   var TIMEOUT_MS = 60000;
-  var MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-    "septembre", "octobre", "novembre", "décembre"];
-  var WELCOME = "Bonjour ! Je réponds à vos questions sur l'emploi, la formation, la garde " +
-    "d'enfants, le permis, l'argent. Écrivez votre question avec vos mots.";
+  var TEXTS = __WEB_TEXTS__;
   var canSpeak = "speechSynthesis" in window && "SpeechSynthesisUtterance" in window;
 
   function storage(kind) {
@@ -82,12 +82,19 @@
     return node;
   }
 
+  // A text of TEXTS with its {name} placeholders filled.
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return name in values ? String(values[name]) : whole;
+    });
+  }
+
   function frenchDate(iso) {
     var parts = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || "");
     if (!parts) {
       return "";
     }
-    return Number(parts[3]) + " " + MONTHS[Number(parts[2]) - 1] + " " + parts[1];
+    return Number(parts[3]) + " " + TEXTS.months[Number(parts[2]) - 1] + " " + parts[1];
   }
 
   // Rasa sends a knowledge answer as a text message then a `custom` one with its sources:
@@ -134,30 +141,29 @@
 
   var root = el("div", { "class": "ce-widget", lang: "fr" });
   var launcher = el("button", { type: "button", "class": "ce-launcher",
-    "aria-expanded": "false", "aria-controls": "ce-panel" }, "Une question ? L'assistant répond");
+    "aria-expanded": "false", "aria-controls": "ce-panel" }, TEXTS.launcher);
   var panel = el("section", { id: "ce-panel", "class": "ce-panel",
     "aria-labelledby": "ce-title", hidden: "" });
   // One row on the smallest phones: the title, then icon buttons named for screen readers.
   var header = el("div", { "class": "ce-header" });
-  var title = el("h2", { id: "ce-title", "class": "ce-title" },
-    "Assistant de la Cité de l'emploi");
+  var title = el("h2", { id: "ce-title", "class": "ce-title" }, TEXTS.title);
   var tools = el("div", { "class": "ce-tools" });
   var larger = el("button", { type: "button", "class": "ce-icon", "aria-pressed": "false",
-    "aria-label": "Texte plus grand", title: "Texte plus grand" }, "A+");
+    "aria-label": TEXTS.larger, title: TEXTS.larger }, "A+");
   var reset = el("button", { type: "button", "class": "ce-icon",
-    "aria-label": "Nouvelle conversation", title: "Nouvelle conversation" }, "↺");
+    "aria-label": TEXTS.new_conversation, title: TEXTS.new_conversation }, "↺");
   var close = el("button", { type: "button", "class": "ce-icon",
-    "aria-label": "Fermer l'assistant", title: "Fermer" }, "×");
+    "aria-label": TEXTS.close_label, title: TEXTS.close }, "×");
   var log = el("div", { "class": "ce-log", role: "log", "aria-live": "polite",
-    "aria-label": "Conversation avec l'assistant", tabindex: "0" });
+    "aria-label": TEXTS.conversation_label, tabindex: "0" });
   var typing = el("p", { "class": "ce-typing", role: "status" });
   var form = el("form", { "class": "ce-form" });
-  var label = el("label", { "for": "ce-input", "class": "ce-label" }, "Votre question");
+  var label = el("label", { "for": "ce-input", "class": "ce-label" }, TEXTS.input_label);
   var row = el("div", { "class": "ce-row" });
   var input = el("input", { id: "ce-input", "class": "ce-input", type: "text",
     maxlength: String(MESSAGE_MAX), autocomplete: "off",
-    placeholder: "Exemple : c'est quoi le CEJ ?" });
-  var send = el("button", { type: "submit", "class": "ce-send" }, "Envoyer");
+    placeholder: TEXTS.input_example });
+  var send = el("button", { type: "submit", "class": "ce-send" }, TEXTS.send);
 
   tools.appendChild(larger);
   tools.appendChild(reset);
@@ -216,7 +222,7 @@
   function renderSources(sources) {
     var block = el("div", { "class": "ce-source" });
     var details = el("details", { "class": "ce-sources" });
-    details.appendChild(el("summary", {}, "Sources (" + sources.length + ")"));
+    details.appendChild(el("summary", {}, fill(TEXTS.sources, { count: sources.length })));
     var list = el("ul", {});
     sources.forEach(function (source) {
       var item = el("li", {});
@@ -224,7 +230,7 @@
         source.title));
       var read = frenchDate(source.verified);
       if (read) {
-        item.appendChild(document.createTextNode(" (vérifiée le " + read + ")"));
+        item.appendChild(document.createTextNode(" " + fill(TEXTS.source_verified, { date: read })));
       }
       list.appendChild(item);
     });
@@ -233,7 +239,8 @@
     var oldest = sources.map(function (source) { return source.verified || ""; })
       .filter(Boolean).sort()[0];
     if (oldest) {
-      block.appendChild(el("p", { "class": "ce-updated" }, "À jour au " + frenchDate(oldest)));
+      block.appendChild(el("p", { "class": "ce-updated" },
+        fill(TEXTS.updated, { date: frenchDate(oldest) })));
     }
     return block;
   }
@@ -241,13 +248,13 @@
   function renderFeedback(item) {
     var box = el("div", { "class": "ce-feedback" });
     if (item.feedback !== null) {
-      box.appendChild(el("p", { "class": "ce-thanks" }, "Merci pour votre avis !"));
+      box.appendChild(el("p", { "class": "ce-thanks" }, TEXTS.feedback_thanks));
       return box;
     }
-    var group = el("div", { role: "group", "aria-label": "Cette réponse vous aide-t-elle ?" });
+    var group = el("div", { role: "group", "aria-label": TEXTS.feedback_label });
     group.appendChild(el("span", { "class": "ce-question", "aria-hidden": "true" },
-      "Cette réponse vous aide ?"));
-    [[true, "Utile"], [false, "Pas utile"]].forEach(function (choice) {
+      TEXTS.feedback_question));
+    [[true, TEXTS.useful], [false, TEXTS.not_useful]].forEach(function (choice) {
       var button = el("button", { type: "button", "class": "ce-vote" }, choice[1]);
       button.addEventListener("click", function () {
         sendFeedback(item, choice[0], box);
@@ -262,7 +269,7 @@
     var turn = el("div", { "class": "ce-turn ce-turn-" + item.kind });
     if (item.kind === "user") {
       var mine = el("p", { "class": "ce-bubble ce-user" });
-      mine.appendChild(el("span", { "class": "ce-sr" }, "Vous : "));
+      mine.appendChild(el("span", { "class": "ce-sr" }, TEXTS.you));
       mine.appendChild(document.createTextNode(item.text));
       turn.appendChild(mine);
       return turn;
@@ -270,7 +277,7 @@
     item.bubbles.forEach(function (bubble) {
       var box = el("div", { "class": bubble.danger ? "ce-bubble ce-bot ce-danger" : "ce-bubble ce-bot" });
       var text = el("p", { "class": "ce-text" });
-      text.appendChild(el("span", { "class": "ce-sr" }, "L'assistant : "));
+      text.appendChild(el("span", { "class": "ce-sr" }, TEXTS.assistant));
       text.appendChild(document.createTextNode(bubble.text));
       box.appendChild(text);
       if (bubble.sources && bubble.sources.length) {
@@ -278,7 +285,7 @@
       }
       if (canSpeak && (bubble.sources || bubble.danger)) {
         var listen = el("button", { type: "button", "class": "ce-listen",
-          "aria-label": "Écouter ce message" }, "Écouter");
+          "aria-label": TEXTS.listen_label }, TEXTS.listen);
         listen.addEventListener("click", function () {
           speak(bubble.text);
         });
@@ -288,7 +295,7 @@
     });
     if (last && item.buttons.length) {
       var choices = el("div", { "class": "ce-choices", role: "group",
-        "aria-label": "Réponses proposées" });
+        "aria-label": TEXTS.choices_label });
       item.buttons.forEach(function (choice) {
         var button = el("button", { type: "button", "class": "ce-choice" }, choice.title);
         button.addEventListener("click", function () {
@@ -307,8 +314,8 @@
   function renderAll() {
     log.textContent = "";
     var welcome = el("p", { "class": "ce-bubble ce-bot ce-welcome" });
-    welcome.appendChild(el("span", { "class": "ce-sr" }, "L'assistant : "));
-    welcome.appendChild(document.createTextNode(WELCOME));
+    welcome.appendChild(el("span", { "class": "ce-sr" }, TEXTS.assistant));
+    welcome.appendChild(document.createTextNode(TEXTS.welcome));
     log.appendChild(welcome);
     state.items.forEach(function (item, index) {
       log.appendChild(renderItem(item, index === state.items.length - 1));
@@ -351,7 +358,7 @@
 
   function setBusy(value) {
     busy = value;
-    typing.textContent = value ? "L'assistant écrit…" : "";
+    typing.textContent = value ? TEXTS.typing : "";
     typing.classList.toggle("ce-active", value);
     send.disabled = value;
   }
@@ -367,8 +374,7 @@
     post("webhook", { sender: state.sender, message: message }).then(function (messages) {
       append(botTurn(Array.isArray(messages) ? messages : [], shown));
     }).catch(function (error) {
-      append({ kind: "bot", bubbles: [{ text: (error && error.shown) ||
-        "L'assistant ne répond pas pour le moment. Vérifiez votre connexion et réessayez." }],
+      append({ kind: "bot", bubbles: [{ text: (error && error.shown) || TEXTS.offline }],
       buttons: [], fiche: null, userText: null, feedback: null });
     }).finally(function () {
       setBusy(false);
@@ -391,8 +397,7 @@
       input.focus();
     }).catch(function () {
       box.querySelectorAll("button").forEach(function (button) { button.disabled = false; });
-      box.appendChild(el("p", { "class": "ce-error" },
-        "Votre avis n'a pas pu être envoyé. Réessayez plus tard."));
+      box.appendChild(el("p", { "class": "ce-error" }, TEXTS.feedback_failed));
     });
   }
 
