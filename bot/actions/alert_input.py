@@ -11,6 +11,7 @@ from bot.actions.booking_input import find_phone
 from bot.knowledge.models import ALERT_THEME_LABELS, ALERT_THEMES
 from bot.storage.references import ALERT
 from bot.storage.phone import InvalidPhone
+from bot.texts import text
 
 SUMMARY_MAX_LENGTH = 600
 SUMMARY_MESSAGES = 5
@@ -123,10 +124,10 @@ def summary(user_messages: List[str]) -> str:
     """The last messages the person typed (buttons aside), redacted, at most 600 characters."""
     typed = [" ".join(m.split()) for m in user_messages if m and not m.startswith("/")]
     lines = [f"« {redact(m)} »" for m in typed[-SUMMARY_MESSAGES:]]
-    text = "\n".join(lines) or "(pas d'échange avant la demande)"
-    if len(text) > SUMMARY_MAX_LENGTH:
-        text = text[: SUMMARY_MAX_LENGTH - 1].rstrip() + "…"
-    return text
+    summary_text = "\n".join(lines) or text("alerts.no_exchange")
+    if len(summary_text) > SUMMARY_MAX_LENGTH:
+        summary_text = summary_text[: SUMMARY_MAX_LENGTH - 1].rstrip() + "…"
+    return summary_text
 
 
 def _plain_labels() -> dict:

@@ -95,7 +95,8 @@ WEEKDAY_HORIZON = timedelta(weeks=8)
 PROBLEM_RESPONSES = {
     "past": "utter_session_past",
     "impossible": "utter_date_impossible",
-    "no_session": "utter_no_session_that_day",
+    "no_session_on_weekday": "utter_no_session_on_weekday",
+    "no_session_on_date": "utter_no_session_on_date",
     "not_understood": "utter_session_not_understood",
     "same_session": "utter_same_session",
 }
@@ -231,14 +232,14 @@ def choose_session(db: Session, text: str, now: datetime) -> Choice:
             if s.starts_at.astimezone(PARIS).weekday() == day.index
         ]
         if not candidates:
-            return Choice(problem={"problem": "no_session", "day": f"le {day.name} en ce moment"})
+            return Choice(problem={"problem": "no_session_on_weekday", "weekday": day.name})
         return _bookable(candidates[0], now)
     if day < today:
         return Choice(problem={"problem": "past"})
     start = datetime.combine(day, time(0), tzinfo=PARIS)
     candidates = _sessions_between(db, start, start + timedelta(days=1))
     if not candidates:
-        return Choice(problem={"problem": "no_session", "day": f"le {format_day(day)}"})
+        return Choice(problem={"problem": "no_session_on_date", "date": format_day(day)})
     open_ = [s for s in candidates if s.places_left > 0 and s.starts_at > now]
     if len(open_) > 1:
         return Choice(problem={"problem": "several", "day": day.isoformat()})

@@ -24,6 +24,7 @@ from pydantic import (
 
 from bot.gsm7 import septets, to_gsm7, unsupported_characters
 from bot.plain_text import plain
+from bot.texts import section
 
 SMS_MAX_SEPTETS = 306  # two concatenated GSM-7 SMS segments (2 x 153)
 
@@ -33,24 +34,12 @@ THEMES = (
 )
 
 # What a call-back request to a référent can be about, and how it is shown (buttons, emails).
-ALERT_THEME_LABELS = {
-    "emploi": "Emploi", "formation": "Formation", "mobilite": "Mobilité",
-    "garde-enfants": "Garde d'enfants", "logement": "Logement", "argent": "Argent",
-    "sante": "Santé", "autre": "Autre",
-}
+ALERT_THEME_LABELS: Dict[str, str] = section("labels.alert_themes")
 ALERT_THEMES = tuple(ALERT_THEME_LABELS)
 
 # The kinds of danger the detector (bot/nlu/danger.py) tells apart, as staff read them (emails,
 # console). The resident's replies, one per kind, are domain.yml's utter_danger_<kind>.
-DANGER_LABELS = {
-    "no_roof": "Sans abri cette nuit",
-    "eviction": "Expulsion imminente",
-    "domestic_violence": "Violences conjugales ou familiales",
-    "child_at_risk": "Enfant ou adolescent en danger",
-    "suicide": "Idées suicidaires, détresse",
-    "work_exploitation": "Menaces, violences ou exploitation au travail",
-    "medical": "Urgence médicale",
-}
+DANGER_LABELS: Dict[str, str] = section("labels.dangers")
 DANGER_CATEGORIES = tuple(DANGER_LABELS)
 
 # Aspects a resident can ask about once a dispositif is in context, and the field that answers.
