@@ -34,8 +34,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     RASA_TELEMETRY_ENABLED=false \
     TZ=Europe/Paris
 
-# A user without privileges; its home only for the caches libraries write (matplotlib, Rasa).
-RUN useradd --create-home --uid 10001 --user-group app
+# The time zones (the code reads Europe/Paris through zoneinfo, and nothing in the lock ships
+# them); a user without privileges, its home only for the caches libraries write.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 --user-group app
 
 COPY --from=dependencies /opt/venv /opt/venv
 
