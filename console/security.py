@@ -1,12 +1,18 @@
-"""Who may do what: argon2 password hashes, encrypted cookie sessions, CSRF tokens, roles.
+"""Who may do what: argon2 password hashes, sessions, CSRF tokens, roles.
+
+A session is an encrypted cookie holding a random token whose SHA-256 is kept on the server
+(bot/storage/models.py: ConsoleSession) until it expires or its owner signs out: a copied cookie
+stops working at sign-out, and an account made inactive loses its sessions at once.
 
 Every page needs a signed-in, active account except the login page and the static files. Every
 POST carries the session's CSRF token in a hidden field (`csrf_token`); a missing or wrong token
 is refused with 403 before the handler runs, signed in or not.
 """
 
+import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 from functools import wraps
 from typing import Optional
 from urllib.parse import quote
@@ -17,12 +23,15 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.storage.models import COORDINATOR, ConsoleAccount
+from sqlalchemy import delete, select
+
+from bot.storage.database import transaction
+from bot.storage.models import COORDINATOR, ConsoleAccount, ConsoleSession, utc_now
 from console.database import run_db
 
 PUBLIC_PATHS = {"/connexion"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-ACCOUNT_KEY = "account_id"
+TOKEN_KEY = "session_token"
 CSRF_KEY = "csrf"
 SESSION_HOURS = 8
 
@@ -74,9 +83,9 @@ async def auth_middleware(request: web.Request, handler):
     if _is_public(request):
         return await handler(request)
     session = await get_session(request)
-    account = await _active_account(request.app, session.get(ACCOUNT_KEY))
+    account = await _active_account(request.app, session.get(TOKEN_KEY))
     if account is None:
-        session.pop(ACCOUNT_KEY, None)
+        session.pop(TOKEN_KEY, None)
         if request.method in SAFE_METHODS:
             raise web.HTTPSeeOther(f"/connexion?suivant={quote(request.path_qs)}")
         raise web.HTTPForbidden(text="Connexion requise.")
@@ -84,28 +93,62 @@ async def auth_middleware(request: web.Request, handler):
     return await handler(request)
 
 
-async def _active_account(app: web.Application, account_id) -> Optional[ConsoleAccount]:
-    if not isinstance(account_id, int):
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+async def _active_account(app: web.Application, token) -> Optional[ConsoleAccount]:
+    """The account of a session still on record and not expired, if that account is active."""
+    if not isinstance(token, str):
         return None
 
     def load(db):
-        account = db.get(ConsoleAccount, account_id)
-        return account if account is not None and account.active else None
+        return db.execute(
+            select(ConsoleAccount)
+            .join(ConsoleSession, ConsoleSession.account_id == ConsoleAccount.id)
+            .where(
+                ConsoleSession.token_hash == _token_hash(token),
+                ConsoleSession.expires_at > utc_now(),
+                ConsoleAccount.active.is_(True),
+            )
+        ).scalar_one_or_none()
 
     return await run_db(app, load)
 
 
 async def sign_in(request: web.Request, account: ConsoleAccount) -> None:
-    """A fresh session (new CSRF token) for the account: nothing from before sign-in survives."""
+    """A fresh session (new token, new CSRF token) for the account: nothing from before sign-in
+    survives. Expired sessions of every account are deleted on the way."""
+    token, now = secrets.token_urlsafe(32), utc_now()
+
+    def record(db):
+        with transaction(db):
+            db.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
+            db.add(ConsoleSession(
+                token_hash=_token_hash(token), account_id=account.id, created_at=now,
+                expires_at=now + timedelta(hours=SESSION_HOURS),
+            ))
+
+    await run_db(request.app, record)
     session = await get_session(request)
     session.invalidate()
     session = await get_session(request)
-    session[ACCOUNT_KEY] = account.id
+    session[TOKEN_KEY] = token
     session[CSRF_KEY] = secrets.token_urlsafe(32)
 
 
 async def sign_out(request: web.Request) -> None:
-    (await get_session(request)).invalidate()
+    """End the session on the server too: the same cookie, copied before, no longer signs in."""
+    session = await get_session(request)
+    token = session.get(TOKEN_KEY)
+    if isinstance(token, str):
+        await run_db(request.app, lambda db: _forget(db, _token_hash(token)))
+    session.invalidate()
+
+
+def _forget(db, token_hash: str) -> None:
+    with transaction(db):
+        db.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == token_hash))
 
 
 def coordinator_only(handler):

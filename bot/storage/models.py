@@ -339,6 +339,20 @@ class ConsoleAccount(Base):
     active = Column(Boolean, nullable=False, default=True, server_default=text("true"))
 
 
+class ConsoleSession(Base):
+    """A signed-in console session, kept on the server so that signing out ends it for good: a
+    copied cookie is worth nothing afterwards. Only a SHA-256 of the cookie's token is kept."""
+
+    __tablename__ = "console_session"
+
+    token_hash = Column(String(64), primary_key=True)
+    account_id = Column(
+        Integer, ForeignKey("console_account.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False, index=True)
+
+
 class ReviewItem(Base):
     """A message the bot handled badly, redacted before it was stored, for the coordinator to
     teach, ignore or report as an unmet need. `normalized` groups the same question."""

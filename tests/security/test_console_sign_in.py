@@ -75,3 +75,20 @@ def test_spreadsheet_safe_quotes_every_formula_start():
     for text in ("=1+1", "+33 6", "-2", "@SUM(A1)", "\tx"):
         assert spreadsheet_safe(text) == "'" + text
     assert spreadsheet_safe("Awa") == "Awa"
+
+
+async def test_a_cookie_copied_before_sign_out_no_longer_signs_in(client):
+    csrf = await sign_in(client)
+    copied = {cookie.key: cookie.value for cookie in client.session.cookie_jar}
+    assert copied, "the console keeps its session in a cookie"
+    signed_out = await client.post("/deconnexion", data={"csrf_token": csrf},
+                                   allow_redirects=False)
+    assert signed_out.status == 303
+    # Someone who copied the cookie (a shared computer, a stolen backup) replays it.
+    replayed = await client.get("/boite", cookies=copied, allow_redirects=False)
+    assert replayed.status == 303 and replayed.headers["Location"].startswith("/connexion")
+    # Before sign-out, the same cookie did open the inbox: the refusal is the sign-out's doing.
+    await sign_in(client)
+    cookie = {cookie.key: cookie.value for cookie in client.session.cookie_jar}
+    client.session.cookie_jar.clear()
+    assert (await client.get("/boite", cookies=cookie, allow_redirects=False)).status == 200
