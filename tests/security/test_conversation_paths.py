@@ -163,3 +163,31 @@ def test_someone_elses_booking_is_not_found_by_typing_their_number(assistant):
     assert "seulement par SMS" in reply and "Maëlle" not in reply, reply
     guessed = " ".join(m.get("text", "") for m in stranger.say("CE-7K3P-9QX2"))
     assert "Je ne trouve pas d'inscription à venir" in guessed and "Maëlle" not in guessed
+
+
+def _call(method: str, url: str, body: dict = None):
+    data = json.dumps(body).encode("utf-8") if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_the_api_reloads_only_the_served_model(assistant, tmp_path):
+    # A model is code the server runs: another file, a model server, training or unloading are
+    # refused, even to a caller who reaches the API.
+    planted = tmp_path / "planted.tar.gz"
+    planted.write_bytes(assistant.model.read_bytes())
+    model_url = f"{assistant.rasa_url}/model"
+    assert _call("PUT", model_url, {"model_file": str(planted)}) == 403
+    assert _call("PUT", model_url, {"model_server": {"url": "http://evil.example/m"}}) == 403
+    assert _call("PUT", model_url, {"model_file": str(assistant.model),
+                                    "model_server": {"url": "http://evil.example/m"}}) == 403
+    assert _call("POST", f"{model_url}/train", {"pipeline": []}) == 403
+    assert _call("DELETE", model_url) == 403
+    # The console's own activation: the served file, reloaded in place.
+    assert _call("PUT", model_url, {"model_file": str(assistant.model.resolve())}) == 204
+    assert Conversation(assistant).say("bonjour")
