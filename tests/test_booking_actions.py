@@ -162,6 +162,22 @@ def test_something_that_is_not_a_french_phone_is_refused_in_french(database, typ
     assert "n'est pas valide" in DOMAIN["responses"]["utter_phone_invalid"][0]["text"]
 
 
+def test_by_sms_the_phone_must_be_the_phone_writing(database):
+    """Reminders of an SMS booking go by SMS to the number given: only the sender's own."""
+    typed = "06 39 98 00 11"
+    by_sms_from = {"channel": "sms", "sender": number_hash(DEMO_SMS_HASH_KEY, "+33639980099")}
+    messages, events = run(ValidateBookingForm(), tracker(
+        typed, form="booking_form", requested="booking_phone",
+        candidates={"booking_phone": typed}, **by_sms_from))
+    assert slot_values(events)["booking_phone"] is None
+    assert responses(messages) == ["utter_phone_not_this_phone"]
+    by_sms_from["sender"] = number_hash(DEMO_SMS_HASH_KEY, "+33639980011")
+    _, events = run(ValidateBookingForm(), tracker(
+        typed, form="booking_form", requested="booking_phone",
+        candidates={"booking_phone": typed}, **by_sms_from))
+    assert slot_values(events)["booking_phone"] == "+33639980011"
+
+
 def test_first_name_is_read_from_how_people_write_it(database):
     _, events = run(ValidateBookingForm(), tracker(
         "moi c'est awa", form="booking_form", requested="booking_first_name",

@@ -493,13 +493,21 @@ class ValidateBookingForm(_BookingValidation):
             return {FIRST_NAME_SLOT: None}
 
     def validate_booking_phone(self, value, dispatcher, tracker, domain):
+        """A French number; by SMS, the number of the phone writing, since reminders go there
+        by SMS (the operator vouches for the sender, not for a number typed)."""
         if value is None:
             return {PHONE_SLOT: None}
         try:
-            return {PHONE_SLOT: find_phone(str(value))}
+            phone = find_phone(str(value))
         except InvalidPhone:
             dispatcher.utter_message(response="utter_phone_invalid")
             return {PHONE_SLOT: None}
+        if tracker.get_latest_input_channel() == SMS_CHANNEL and not _is_the_sms_sender(
+                tracker, phone):
+            dispatcher.utter_message(response="utter_phone_not_this_phone",
+                                     reception_phone=knowledge_base().territory.reception.phone)
+            return {PHONE_SLOT: None}
+        return {PHONE_SLOT: phone}
 
     def validate_booking_consent(self, value, dispatcher, tracker, domain):
         return validate_yes_no(value, CONSENT_SLOT, dispatcher)
