@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.database import database_url, make_engine, migrate, session_factory, transaction
 from bot.storage.models import COORDINATOR, STAFF, ConsoleAccount, utc_now
+from bot.texts import text
 from console.security import hash_password
 
 MIN_PASSWORD_LENGTH = 12
@@ -30,14 +31,14 @@ class AccountError(ValueError):
 def create_account(db: Session, email: str, role: str, password: str) -> ConsoleAccount:
     email = email.strip().lower()
     if role not in (COORDINATOR, STAFF):
-        raise AccountError(f"rôle inconnu : {role} (coordinator ou staff)")
+        raise AccountError(text("console.accounts.unknown_role", role=role))
     if "@" not in email:
-        raise AccountError(f"adresse e-mail invalide : {email}")
+        raise AccountError(text("console.accounts.bad_email", email=email))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"mot de passe trop court : {MIN_PASSWORD_LENGTH} caractères au moins")
+        raise AccountError(text("console.accounts.short_password", length=MIN_PASSWORD_LENGTH))
     with transaction(db):
         if db.execute(select(ConsoleAccount).where(func.lower(ConsoleAccount.email) == email)).first():
-            raise AccountError(f"un compte existe déjà pour {email}")
+            raise AccountError(text("console.accounts.exists", email=email))
         account = ConsoleAccount(email=email, role=role, password_hash=hash_password(password),
                                  created_at=utc_now(), active=True)
         db.add(account)
@@ -49,20 +50,20 @@ def _password(from_stdin: bool) -> str:
         return sys.stdin.readline().rstrip("\n")
     if os.environ.get("CONSOLE_PASSWORD"):
         return os.environ["CONSOLE_PASSWORD"]
-    first = getpass.getpass("Mot de passe : ")
-    if getpass.getpass("Encore une fois : ") != first:
-        raise AccountError("les deux mots de passe diffèrent")
+    first = getpass.getpass(text("console.accounts.password"))
+    if getpass.getpass(text("console.accounts.password_again")) != first:
+        raise AccountError(text("console.accounts.passwords_differ"))
     return first
 
 
 def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create", help="créer un compte")
+    create = commands.add_parser("create", help=text("console.accounts.create_help"))
     create.add_argument("--email", required=True)
     create.add_argument("--role", required=True, choices=[COORDINATOR, STAFF])
     create.add_argument("--password-stdin", action="store_true")
-    commands.add_parser("list", help="lister les comptes")
+    commands.add_parser("list", help=text("console.accounts.list_help"))
     args = parser.parse_args(argv)
 
     url = database_url()
@@ -72,15 +73,15 @@ def main(argv: Optional[list] = None) -> int:
         with session_factory(engine)() as db:
             if args.command == "list":
                 for account in db.execute(select(ConsoleAccount).order_by(ConsoleAccount.email)).scalars():
-                    state = "actif" if account.active else "désactivé"
+                    state = text("console.accounts.active" if account.active else "console.accounts.inactive")
                     print(f"{account.email}\t{account.role}\t{state}")
                 return 0
             try:
                 account = create_account(db, args.email, args.role, _password(args.password_stdin))
             except AccountError as error:
-                print(f"Erreur : {error}", file=sys.stderr)
+                print(text("console.accounts.error", error=error), file=sys.stderr)
                 return 1
-            print(f"Compte créé : {account.email} ({account.role})")
+            print(text("console.accounts.created", email=account.email, role=account.role))
             return 0
     finally:
         engine.dispose()

@@ -6,6 +6,8 @@ from typing import List, Sequence
 
 from markupsafe import Markup
 
+from bot.texts import text
+
 INK = "#1b1b1b"
 BAR = "#1f4e79"  # 8.6:1 on white
 GRID = "#767676"
@@ -38,7 +40,7 @@ def columns(title: str, labels: Sequence[str], values: Sequence[float]) -> Marku
         if len(labels) <= 16 or index % max(len(labels) // 10, 1) == 0:
             body.append(f'<text x="{x + step * 0.35:.1f}" y="{height - bottom + 14}" font-size="10" '
                         f'text-anchor="middle" fill="{INK}">{escape(label)}</text>')
-    description = ", ".join(f"{l} : {v:g}" for l, v in zip(labels, values)) or "aucune donnée"
+    description = ", ".join(f"{l} : {v:g}" for l, v in zip(labels, values)) or text("console.charts.no_data")
     return _frame(title, description, width, height, body)
 
 
@@ -57,5 +59,5 @@ def bars(title: str, labels: Sequence[str], values: Sequence[float]) -> Markup:
             f'<rect x="{left}" y="{y + 3}" width="{length:.1f}" height="{row - 8}" fill="{BAR}"/>',
             f'<text x="{left + length + 6:.1f}" y="{y + 15}" font-size="12" fill="{INK}">{value:g}</text>',
         ]
-    description = ", ".join(f"{l} : {v:g}" for l, v in zip(labels, values)) or "aucune donnée"
+    description = ", ".join(f"{l} : {v:g}" for l, v in zip(labels, values)) or text("console.charts.no_data")
     return _frame(title, description, width, height, body)

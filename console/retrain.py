@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from bot.storage.database import transaction
 from bot.storage.models import TrainingRun, utc_now
+from bot.texts import text
 from console.database import run_db
 from console.settings import ROOT, Settings
 
@@ -51,10 +52,10 @@ class Decision:
 def decide(active: dict, candidate: dict) -> Decision:
     """Activate when the candidate's per-dispositif accuracy is not lower than the active one's."""
     before, after = active["dispositif_accuracy"], candidate["dispositif_accuracy"]
+    scores = {"after": f"{after:.1%}", "before": f"{before:.1%}"}
     if after >= before:
-        return Decision(True, f"Le candidat n'est pas moins bon ({after:.1%} contre {before:.1%}) : activé.")
-    return Decision(False, f"Le candidat est moins bon ({after:.1%} contre {before:.1%}) : "
-                           "le modèle actif est conservé.")
+        return Decision(True, text("console.retrain.activated", **scores))
+    return Decision(False, text("console.retrain.kept", **scores))
 
 
 def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
@@ -85,7 +86,7 @@ class RetrainJobs:
     async def start(self, account_id: Optional[int]) -> int:
         """Create a run and start it; refused (RuntimeError) while another one runs."""
         if self.running():
-            raise RuntimeError("un entraînement est déjà en cours")
+            raise RuntimeError(text("console.retrain.already_running"))
         self.work_dir.mkdir(parents=True, exist_ok=True)
 
         def create(db) -> int:
@@ -117,7 +118,7 @@ class RetrainJobs:
                 "--out", str(self.work_dir), "--fixed-model-name", f"candidate-{run_id}",
             ])
             if not candidate.exists():
-                raise RuntimeError("l'entraînement n'a pas produit de modèle")
+                raise RuntimeError(text("console.retrain.no_model"))
             await self._update(run_id, status=EVALUATING)
             active_scores = await self._active_scores(log)
             candidate_scores = await self._evaluate(log, candidate, self.work_dir / f"candidate-{run_id}.json")
@@ -131,11 +132,13 @@ class RetrainJobs:
                                    "candidate": _figures(candidate_scores)}),
             )
         except asyncio.CancelledError:
-            await self._update(run_id, status=FAILED, message="Interrompu : la console s'est arrêtée.")
+            await self._update(run_id, status=FAILED, message=text("console.retrain.stopped"))
             raise
         except Exception as error:  # noqa: BLE001 - any failure is shown on the run's page
             logger.exception("retraining run %s failed", run_id)
-            await self._update(run_id, status=FAILED, message=f"Échec : {error}")
+            await self._update(
+                run_id, status=FAILED, message=text("console.retrain.failed", error=error)
+            )
 
     async def _run_command(self, log: Path, command: List[str]) -> None:
         with log.open("ab") as output:
@@ -152,7 +155,9 @@ class RetrainJobs:
                 await self._process.wait()
                 raise
         if code != 0:
-            raise RuntimeError(f"la commande {command[2:4]} a échoué (code {code}), voir le journal")
+            raise RuntimeError(
+                text("console.retrain.command_failed", command=command[2:4], code=code)
+            )
 
     async def _evaluate(self, log: Path, model: Path, report: Path) -> dict:
         await self._run_command(log, [
@@ -179,7 +184,7 @@ class RetrainJobs:
         shutil.copy2(candidate, partial)
         os.replace(partial, active)
         if not self.settings.rasa_url:
-            return "Redémarrez le serveur Rasa pour qu'il l'utilise."
+            return text("console.retrain.restart_rasa")
         url = self.settings.rasa_url.rstrip("/") + "/model"
         if self.settings.rasa_token:
             url += f"?token={self.settings.rasa_token}"
@@ -189,10 +194,10 @@ class RetrainJobs:
         )
         try:
             with urllib.request.urlopen(request, timeout=300):
-                return "Le serveur Rasa l'a chargé."
+                return text("console.retrain.loaded")
         except OSError as error:
             logger.error("the Rasa server did not load the new model: %s", error)
-            return f"Le serveur Rasa n'a pas pu le charger ({error}) : redémarrez-le."
+            return text("console.retrain.not_loaded", error=error)
 
     async def _update(self, run_id: int, **values) -> None:
         tail = log_tail(self.log_path(run_id))
@@ -240,7 +245,7 @@ def setup_retrain(app: web.Application, settings: Settings) -> None:
                     select(TrainingRun).where(TrainingRun.status.in_(RUNNING))
                 ).scalars():
                     run.status, run.finished_at = FAILED, utc_now()
-                    run.message = "Interrompu : la console a redémarré pendant l'entraînement."
+                    run.message = text("console.retrain.interrupted")
 
         await run_db(app, mark)
 

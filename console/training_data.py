@@ -19,6 +19,7 @@ import yaml
 
 from bot import redaction
 from bot.storage.review import normalize
+from bot.texts import text
 
 # Redaction placeholders become fictional values of the same kind: the model learns that a
 # phone number was there, and no "[...]" is read as Rasa's entity syntax.
@@ -117,17 +118,19 @@ def export(
     report = ExportReport()
     training: Dict[str, List[str]] = defaultdict(list)
     waiting: Dict[str, List[str]] = defaultdict(list)
-    for text, intent in examples:
-        line = training_text(text)
+    for typed, intent in examples:
+        line = training_text(typed)
         key = normalize(line)
         if not key:
-            report.skipped.append((text, intent, "message vide"))
+            report.skipped.append((typed, intent, text("console.training_data.empty")))
         elif key in heldout:
-            report.skipped.append((text, intent, "déjà dans le jeu de test (tests/nlu/heldout.yml)"))
+            report.skipped.append((typed, intent, text("console.training_data.in_heldout")))
         elif key in known and known[key] != intent:
-            report.skipped.append((text, intent, f"déjà un exemple de « {known[key]} »"))
+            report.skipped.append(
+                (typed, intent, text("console.training_data.other_intent", intent=known[key]))
+            )
         elif key in known:
-            report.skipped.append((text, intent, "déjà dans les données d'entraînement"))
+            report.skipped.append((typed, intent, text("console.training_data.known")))
         elif intent in intents:
             training[intent].append(line)
         else:

@@ -4,6 +4,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.storage.models import utc_now
+from bot.texts import text
 from console import charts
 from console.database import run_db
 from console.stats import dashboard as compute
@@ -31,11 +32,12 @@ async def dashboard(request: web.Request):
         "dangers": DANGERS,
         "top": [(title, count) for title, (_, count) in zip(titles, figures.top_fiches)],
         "conversations_chart": charts.columns(
-            "Conversations par jour",
+            text("console.dashboard.conversations_chart"),
             [f"{day:%d/%m}" for day in figures.days],
             [figures.conversations_on(day) for day in figures.days],
         ),
         "fiches_chart": charts.bars(
-            "Dispositifs les plus demandés", titles, [count for _, count in figures.top_fiches]
+            text("console.dashboard.fiches_chart"), titles,
+            [count for _, count in figures.top_fiches],
         ),
     }

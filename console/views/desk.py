@@ -15,6 +15,8 @@ from bot.actions.review import DESK_SENDER_PREFIX
 from bot.knowledge import Fiche
 from bot.knowledge.review import OVERDUE, review
 from bot.storage.models import DROPPED, PENDING, SENT
+from bot.texts import text
+from channels.action_failures import unavailable_text
 from console.database import SESSIONS
 from console.desk import AssistantUnavailable, Reply, ask, new_sender, read_turn
 from console.desk_sms import OptedOut, french_mobile, send_fiche, sms_text
@@ -26,24 +28,9 @@ routes = web.RouteTableDef()
 SENDER_KEY = "desk_sender"
 MAX_MESSAGE = 1000
 CONSENT = "oui"
-ERRORS = {
-    "message": "Écrivez la question de la personne (1 000 caractères au plus).",
-    "unavailable": "L'assistant ne répond pas pour le moment. Réessayez dans un instant ; "
-                   "si cela dure, prévenez la coordination.",
-    "consent": "Cochez la case si la personne accepte de recevoir ce SMS : sans son accord, "
-               "rien n'est envoyé.",
-    "number": "Ce numéro n'est pas un numéro de portable français (06 ou 07, par exemple "
-              "06 12 34 56 78 ou +33 6 12 34 56 78). Rien n'a été envoyé.",
-    "opted_out": "Ce numéro a demandé à ne plus recevoir de SMS de l'assistant (STOP). Rien n'a "
-                 "été envoyé ; la personne peut répondre START au numéro de l'assistant pour "
-                 "les recevoir à nouveau.",
-}
 SMS_OUTCOMES = {
-    SENT: "SMS envoyé. Le numéro n'est pas gardé.",
-    PENDING: "L'opérateur ne répond pas pour le moment : le SMS partira automatiquement dès que "
-             "possible. Le numéro sera effacé après l'envoi.",
-    DROPPED: "L'opérateur a refusé ce numéro : le SMS n'a pas pu être envoyé. Vérifiez le numéro "
-             "avec la personne.",
+    SENT: "console.desk.sms_sent", PENDING: "console.desk.sms_pending",
+    DROPPED: "console.desk.sms_dropped",
 }
 
 
@@ -70,7 +57,7 @@ def _page(request: web.Request, status: int = 200, **context) -> web.Response:
 @routes.get("/accueil", name="desk")
 async def desk(request: web.Request):
     new = request.query.get("nouvelle") == "1"
-    return _page(request, notice="Nouvelle personne : la conversation repart de zéro." if new else None)
+    return _page(request, notice=text("console.desk.new_person") if new else None)
 
 
 @routes.post("/accueil")
@@ -80,12 +67,12 @@ async def ask_assistant(request: web.Request):
     message = str(form.get("message", "")).strip()
     shown = str(form.get("libelle", "")).strip() or message
     if not message or len(message) > MAX_MESSAGE:
-        return _page(request, 400, error=ERRORS["message"])
+        return _page(request, 400, error=text("console.desk.message"))
     sender = await _sender(request)
     try:
         messages = await ask(settings(request.app).rasa_url, sender, message, request["account"].id)
     except AssistantUnavailable:
-        return _page(request, 503, question=shown, error=ERRORS["unavailable"])
+        return _page(request, 503, question=shown, error=unavailable_text())
     return _page(request, question=shown, replies=read_turn(messages, knowledge(request.app)))
 
 
@@ -101,22 +88,22 @@ async def send_by_sms(request: web.Request):
     form = await request.post()
     fiche = knowledge(request.app).fiche(str(form.get("fiche", "")))
     if fiche is None:
-        raise web.HTTPNotFound(text="Fiche inconnue.")
+        raise web.HTTPNotFound(text=text("console.desk.unknown_fiche"))
     replies = [Reply(fiche_id=fiche.id, fiche=fiche)]
     raw = str(form.get("telephone", "")).strip()[:40]
     number = french_mobile(raw)
     errors = {}
     if form.get("consentement") != CONSENT:
-        errors["consent"] = ERRORS["consent"]
+        errors["consent"] = text("console.desk.consent")
     if number is None:
-        errors["number"] = ERRORS["number"]
+        errors["number"] = text("console.desk.number")
     if not errors:
         try:
             outcome = await send_fiche(request.app[SESSIONS], settings(request.app).sms, fiche,
                                        number, request["account"].id)
         except OptedOut:
-            errors["number"] = ERRORS["opted_out"]
+            errors["number"] = text("console.desk.opted_out")
         else:
-            return _page(request, replies=replies, notice=SMS_OUTCOMES[outcome])
+            return _page(request, replies=replies, notice=text(SMS_OUTCOMES[outcome]))
     sms = {"fiche": fiche.id, "number": raw, "errors": errors}
     return _page(request, 400, replies=replies, sms=sms)

@@ -5,6 +5,7 @@ from aiohttp import web
 
 from bot.storage import review
 from bot.storage.models import TODO, UNMET
+from bot.texts import text
 from console import labels
 from console.database import run_db
 from console.views.common import knowledge, teach_choices
@@ -22,7 +23,7 @@ async def home(request: web.Request):
 async def inbox(request: web.Request):
     status = request.query.get("statut", TODO)
     if status not in labels.STATUSES:
-        raise web.HTTPBadRequest(text="Statut inconnu.")
+        raise web.HTTPBadRequest(text=text("console.inbox.unknown_status"))
 
     def load(db):
         review.import_feedback(db)
@@ -36,7 +37,7 @@ async def inbox(request: web.Request):
 async def item(request: web.Request):
     items = await run_db(request.app, lambda db: review.group_of(db, int(request.match_info["item_id"])))
     if not items:
-        raise web.HTTPNotFound(text="Message introuvable (peut-être supprimé après 13 mois).")
+        raise web.HTTPNotFound(text=text("console.inbox.item_gone"))
     kb = knowledge(request.app)
     return {
         "items": items, "first": items[0], "page": "inbox",
@@ -53,14 +54,14 @@ async def set_status(request: web.Request):
     theme, quartier = str(form.get("theme", "")), str(form.get("quartier", ""))
     kb = knowledge(request.app)
     if status not in labels.STATUSES:
-        raise web.HTTPBadRequest(text="Statut inconnu.")
+        raise web.HTTPBadRequest(text=text("console.inbox.unknown_status"))
     if status == UNMET and (
         theme not in labels.THEMES or quartier not in kb.territory.quartiers + [labels.OTHER_QUARTIER]
     ):
-        raise web.HTTPBadRequest(text="Pour un besoin non couvert, choisissez un thème et un quartier.")
+        raise web.HTTPBadRequest(text=text("console.inbox.unmet_needs_place"))
     account_id = request["account"].id
     changed = await run_db(request.app, lambda db: review.set_status(
         db, item_id, status, account_id, theme or None, quartier or None))
     if not changed:
-        raise web.HTTPNotFound(text="Message introuvable.")
+        raise web.HTTPNotFound(text=text("console.inbox.item_unknown"))
     raise web.HTTPSeeOther("/boite")

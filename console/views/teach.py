@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.storage import review
 from bot.storage.models import TrainingRun
+from bot.texts import text
 from console import labels
 from console.database import run_db
 from console.retrain import JOBS, RUNNING, log_tail
@@ -28,14 +29,14 @@ async def teach(request: web.Request):
     intent = new_intent or str(form.get("intention", ""))
     known = {value for group in teach_choices(request.app).values() for value, _ in group}
     if new_intent and not NEW_INTENT.match(new_intent):
-        raise web.HTTPBadRequest(text="Nom d'intention : lettres minuscules, chiffres et _, 3 à 61 caractères.")
+        raise web.HTTPBadRequest(text=text("console.teach.bad_intent_name"))
     if not new_intent and intent not in known:
-        raise web.HTTPBadRequest(text="Choisissez une intention ou un dispositif.")
+        raise web.HTTPBadRequest(text=text("console.teach.choose_intent"))
     item_id, account_id = int(request.match_info["item_id"]), request["account"].id
     try:
         await run_db(request.app, lambda db: review.teach(db, item_id, intent, account_id))
     except LookupError:
-        raise web.HTTPNotFound(text="Message introuvable.")
+        raise web.HTTPNotFound(text=text("console.inbox.item_unknown"))
     raise web.HTTPSeeOther("/apprentissage")
 
 
@@ -85,7 +86,7 @@ async def retrain(request: web.Request):
     try:
         run_id = await request.app[JOBS].start(request["account"].id)
     except RuntimeError as error:
-        raise web.HTTPConflict(text=f"Impossible de lancer : {error}.")
+        raise web.HTTPConflict(text=text("console.teach.cannot_start", error=error))
     raise web.HTTPSeeOther(f"/apprentissage/entrainements/{run_id}")
 
 
@@ -96,7 +97,7 @@ async def run_page(request: web.Request):
     run_id = int(request.match_info["run_id"])
     run = await run_db(request.app, lambda db: db.get(TrainingRun, run_id))
     if run is None:
-        raise web.HTTPNotFound(text="Entraînement introuvable.")
+        raise web.HTTPNotFound(text=text("console.teach.run_unknown"))
     running = run.status in RUNNING
     return {
         "page": "teach", "run": run, "running": running,
