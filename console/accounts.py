@@ -73,7 +73,9 @@ def main(argv: Optional[list] = None) -> int:
         with session_factory(engine)() as db:
             if args.command == "list":
                 for account in db.execute(select(ConsoleAccount).order_by(ConsoleAccount.email)).scalars():
-                    state = text("console.accounts.active" if account.active else "console.accounts.inactive")
+                    state = text(
+                        "console.accounts.active" if account.active else "console.accounts.inactive"
+                    )
                     print(f"{account.email}\t{account.role}\t{state}")
                 return 0
             try:

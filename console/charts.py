@@ -40,7 +40,8 @@ def columns(title: str, labels: Sequence[str], values: Sequence[float]) -> Marku
         if len(labels) <= 16 or index % max(len(labels) // 10, 1) == 0:
             body.append(f'<text x="{x + step * 0.35:.1f}" y="{height - bottom + 14}" font-size="10" '
                         f'text-anchor="middle" fill="{INK}">{escape(label)}</text>')
-    description = ", ".join(f"{l} : {v:g}" for l, v in zip(labels, values)) or text("console.charts.no_data")
+    description = ", ".join(f"{l} : {v:g}" for l, v in zip(labels, values))
+    description = description or text("console.charts.no_data")
     return _frame(title, description, width, height, body)
 
 
@@ -59,5 +60,6 @@ def bars(title: str, labels: Sequence[str], values: Sequence[float]) -> Markup:
             f'<rect x="{left}" y="{y + 3}" width="{length:.1f}" height="{row - 8}" fill="{BAR}"/>',
             f'<text x="{left + length + 6:.1f}" y="{y + 15}" font-size="12" fill="{INK}">{value:g}</text>',
         ]
-    description = ", ".join(f"{l} : {v:g}" for l, v in zip(labels, values)) or text("console.charts.no_data")
+    description = ", ".join(f"{l} : {v:g}" for l, v in zip(labels, values))
+    description = description or text("console.charts.no_data")
     return _frame(title, description, width, height, body)

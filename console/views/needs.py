@@ -9,6 +9,7 @@ from aiohttp import web
 from bot.storage import review
 from bot.storage.export import spreadsheet_safe
 from bot.storage.models import utc_now
+from bot.texts import entry
 from console import labels
 from console.database import run_db
 
@@ -28,7 +29,7 @@ async def needs_csv(request: web.Request):
     rows = await run_db(request.app, review.unmet_needs)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Thème", "Quartier", "Nombre de messages", "Exemples"])
+    writer.writerow(entry("console.needs_columns"))
     for need in rows:
         writer.writerow([spreadsheet_safe(labels.THEMES.get(need.theme, need.theme)),
                          spreadsheet_safe(need.quartier), need.count,
