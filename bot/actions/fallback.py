@@ -20,6 +20,7 @@ from bot.actions.context import (
 )
 from bot.actions.review import record_misunderstood
 from bot.storage.models import FALLBACK, OUT_OF_SCOPE
+from bot.texts import text
 
 MAX_SUGGESTIONS = 3
 
@@ -47,9 +48,9 @@ class ActionDefaultAskAffirmation(Action):
         affirmation = domain["responses"]["utter_ask_affirmation"][0]
         buttons = suggestions + affirmation.get("buttons", [])
         dispatcher.utter_message(text=affirmation["text"], buttons=buttons)
-        record_misunderstood(
-            tracker, FALLBACK, f"{affirmation['text']} (choix : {', '.join(b['title'] for b in buttons)})"
-        )
+        choices = ", ".join(b["title"] for b in buttons)
+        shown = text("console.offered_choices", said=affirmation["text"], choices=choices)
+        record_misunderstood(tracker, FALLBACK, shown)
         return []
 
 
