@@ -31,7 +31,8 @@ from sqlalchemy.orm import sessionmaker
 from bot.french_dates import format_when
 from bot.storage.database import ROOT, make_engine, session_factory
 from bot.storage.models import REMINDER, WAITLIST_PROMOTED, utc_now
-from bot.storage.outbox import Message, deliver_due
+from bot.storage.booking_messages import BOOKING_MESSAGES, Message
+from bot.storage.outbox import deliver
 from bot.storage.retention import purge_personal_data
 from bot.worker import run_rounds, worker_arguments
 from channels.sms.reminders import reminder_transport
@@ -45,10 +46,6 @@ RESPONSES = {REMINDER: "utter_booking_reminder", WAITLIST_PROMOTED: "utter_waitl
 NO_PUSH_CHANNELS = ("rest", "web", "socketio", "cmdline")
 
 Transport = Callable[[Message, str], None]
-
-
-class NoTransport(RuntimeError):
-    """No way to deliver on this channel yet: the message stays in the outbox."""
 
 
 @lru_cache(maxsize=1)
@@ -80,24 +77,24 @@ def log_only(message: Message, text: str) -> None:
 TRANSPORTS: Dict[str, Transport] = {channel: log_only for channel in NO_PUSH_CHANNELS}
 
 
-def sender(by_channel: Dict[str, Transport]) -> Callable[[Message], None]:
-    """What `deliver_due` calls for each message: render it, hand it to its channel's transport."""
+def rendered(by_channel: Dict[str, Transport]) -> Dict[str, Callable[[Message], None]]:
+    """The outbox engine's transports: each renders the message, then hands it to its channel's.
+    A channel without one leaves its messages waiting (retried, then given up)."""
 
-    def send(message: Message) -> None:
-        transport = by_channel.get(message.channel)
-        if transport is None:
-            raise NoTransport(f"no transport for channel '{message.channel}' yet")
-        transport(message, render(message))
+    def send_with(transport: Transport) -> Callable[[Message], None]:
+        return lambda message: transport(message, render(message))
 
-    return send
+    return {channel: send_with(transport) for channel, transport in by_channel.items()}
 
 
 def run_once(
-    db_factory: sessionmaker, send: Callable[[Message], None], now: Optional[datetime] = None
+    db_factory: sessionmaker,
+    transports: Dict[str, Callable[[Message], None]],
+    now: Optional[datetime] = None,
 ) -> Dict[str, int]:
     """One round: deliver what is due, then purge; how many of each."""
     now = now or utc_now()
-    sent = deliver_due(db_factory, send, now)
+    sent = deliver(db_factory, BOOKING_MESSAGES, transports, now)
     with db_factory() as db:
         purged = purge_personal_data(db, now)
     return {"sent": sent, "purged": purged}
@@ -108,10 +105,10 @@ def main(argv: List[str]) -> int:
         "Deliver due café emploi messages.", "REMINDER_INTERVAL", DEFAULT_INTERVAL_SECONDS, argv
     )
     engine = make_engine()
-    send = sender({**TRANSPORTS, "sms": reminder_transport(session_factory(engine))})
+    transports = rendered({**TRANSPORTS, "sms": reminder_transport(session_factory(engine))})
 
     def one_round() -> None:
-        counts = run_once(session_factory(engine), send)
+        counts = run_once(session_factory(engine), transports)
         if any(counts.values()):
             logger.info("%(sent)d message(s) handled, %(purged)d booking(s) purged", counts)
 

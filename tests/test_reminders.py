@@ -17,7 +17,7 @@ from bot.reminders import render
 from bot.storage.booking import book
 from bot.storage.database import ROOT, make_engine, migrate, session_factory, transaction
 from bot.storage.models import Booking, CafeSession, Outbox, SmsOptOut
-from bot.storage.outbox import Message
+from bot.storage.booking_messages import Message
 from bot.storage.territory import load_territory
 from channels.sms.privacy import number_hash
 from tests.channels.fake_twilio import FakeTwilio

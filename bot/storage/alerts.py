@@ -1,29 +1,27 @@
 """Alerts to a référent: stored first, with their deliveries, then delivered from that outbox.
 
 `raise_alert` writes the alert and one delivery row per target (email, webhook) in one
-transaction: once it returns, nothing can lose the alert. `deliver_due_alerts` sends each due
-delivery at most once (claimed and marked sent in one transaction, as in bot/storage/outbox.py);
-a failed send stays pending with its error and is retried later, backing off. Urgent alerts
-(raised after a danger message) are delivered before the others. Knows nothing of
-Rasa, SMTP or HTTP: the sender (bot/alerts.py) passes the transports.
+transaction: once it returns, nothing can lose the alert. The deliveries are a queue of the
+outbox engine (bot/storage/outbox.py): sent outside any transaction, retried backing off, given
+up after a day of failures. Urgent alerts (raised after a danger message) go first. Knows
+nothing of Rasa, SMTP or HTTP: the sender (bot/alerts.py) passes the transports.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Dict, Optional
+from typing import Callable, Collection, Dict, Mapping, Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Select
 
 from bot.storage.database import transaction
 from bot.storage.models import EMAIL, WEBHOOK, Alert, AlertDelivery, utc_now
+from bot.storage.outbox import Queue, deliver
 from bot.storage.references import ALERT
 
 TARGETS = (EMAIL, WEBHOOK)
-RETRY_FIRST_DELAY = timedelta(seconds=30)
-RETRY_MAX_DELAY = timedelta(hours=1)
-LAST_ERROR_MAX = 1000
 
 PENDING = "pending"
 TRANSMITTED = "transmitted"
@@ -103,46 +101,60 @@ def alert_status(db: Session, reference: str) -> Optional[str]:
     return TRANSMITTED if any(d.sent_at for d in alert.deliveries) else PENDING
 
 
+@dataclass(frozen=True)
+class TargetedAlert:
+    """One delivery: the alert, and the target (transport) it goes to."""
+
+    target: str
+    alert: AlertMessage
+
+
+class AlertDeliveries(Queue[TargetedAlert]):
+    """Each alert's deliveries, one per target; urgent alerts (after a danger message) first.
+    A target without a transport (not configured) keeps its deliveries pending, untouched."""
+
+    name = "alert delivery"
+    table = AlertDelivery
+    first_retry = timedelta(seconds=30)
+    max_retry = timedelta(hours=1)
+    # 30 s, 1 min … then hourly: about a day of tries before a delivery is given up.
+    max_attempts = 30
+    lease = timedelta(minutes=1)
+
+    def due(self, now: datetime, transports: Collection[str]) -> Select:
+        return (
+            select(AlertDelivery)
+            .join(Alert, AlertDelivery.alert_id == Alert.id)
+            .where(
+                AlertDelivery.sent_at.is_(None),
+                AlertDelivery.dead_at.is_(None),
+                AlertDelivery.next_attempt_at <= now,
+                AlertDelivery.target.in_(list(transports)),
+            )
+            .order_by(Alert.danger.is_(None), AlertDelivery.next_attempt_at, AlertDelivery.id)
+        )
+
+    def message(self, row: AlertDelivery) -> TargetedAlert:
+        return TargetedAlert(row.target, AlertMessage.of(row.alert))
+
+    def transport(self, message: TargetedAlert) -> str:
+        return message.target
+
+
+ALERT_DELIVERIES = AlertDeliveries()
+
+
 def deliver_due_alerts(
     db_factory: sessionmaker,
-    transports: Dict[str, Callable[[AlertMessage], None]],
+    transports: Mapping[str, Callable[[AlertMessage], None]],
     now: Optional[datetime] = None,
 ) -> int:
-    """Send every delivery due by `now` whose target has a transport; returns how many were sent.
+    """Send every delivery due by `now` whose target has a transport; how many were sent."""
+    def to(send: Callable[[AlertMessage], None]) -> Callable[[TargetedAlert], None]:
+        return lambda delivery: send(delivery.alert)
 
-    Targets without a transport (not configured) are left pending, untouched. A failed send
-    records its error and its next attempt, so one run never retries it.
-    """
-    now = now or utc_now()
-    sent = 0
-    while True:
-        with db_factory() as db, transaction(db):
-            claimed = db.execute(
-                select(AlertDelivery)
-                .join(Alert, AlertDelivery.alert_id == Alert.id)
-                .where(
-                    AlertDelivery.sent_at.is_(None),
-                    AlertDelivery.next_attempt_at <= now,
-                    AlertDelivery.target.in_(list(transports)),
-                )
-                .order_by(Alert.danger.is_(None), AlertDelivery.next_attempt_at, AlertDelivery.id)
-                .limit(1)
-                .with_for_update(skip_locked=True, of=AlertDelivery)
-            ).scalar_one_or_none()
-            if claimed is None:
-                return sent
-            claimed.attempts += 1
-            try:
-                transports[claimed.target](AlertMessage.of(claimed.alert))
-            except Exception as error:
-                claimed.last_error = f"{type(error).__name__}: {error}"[:LAST_ERROR_MAX]
-                claimed.next_attempt_at = now + min(
-                    RETRY_FIRST_DELAY * 2 ** (claimed.attempts - 1), RETRY_MAX_DELAY
-                )
-            else:
-                claimed.sent_at = now
-                claimed.last_error = None
-                sent += 1
+    by_target = {target: to(send) for target, send in transports.items()}
+    return deliver(db_factory, ALERT_DELIVERIES, by_target, now)
 
 
 def _unused_reference(db: Session) -> str:

@@ -148,6 +148,7 @@ class Outbox(Base):
     booking_id = Column(ForeignKey("booking.id"), nullable=False, index=True)
     due_at = Column(UTCDateTime, nullable=False, index=True)
     sent_at = Column(UTCDateTime)
+    dead_at = Column(UTCDateTime)  # given up (bot/storage/outbox.py), kept with its last error
     attempts = Column(Integer, nullable=False, default=0, server_default="0")
     last_error = Column(Text)
 
@@ -221,6 +222,7 @@ class AlertDelivery(Base):
     target = Column(String(10), nullable=False)
     next_attempt_at = Column(UTCDateTime, nullable=False, index=True)
     sent_at = Column(UTCDateTime)
+    dead_at = Column(UTCDateTime)  # given up (bot/storage/outbox.py), kept with its last error
     attempts = Column(Integer, nullable=False, default=0, server_default="0")
     last_error = Column(Text)
 

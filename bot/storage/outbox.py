@@ -1,123 +1,162 @@
-"""Deliver the persisted outbox: each due message is sent once, even across restarts and workers.
+"""One outbox engine for everything the assistant sends later: café emploi reminders
+(bot/storage/booking_messages.py), alerts to référents (bot/storage/alerts.py) and SMS
+(bot/storage/sms.py). Each is a queue: a table of rows to send, and how to read one.
 
-A message is claimed in a transaction that stays open while it is sent and is marked sent in that
-same transaction, after the send succeeded: a crash before that leaves it pending for the next
-run. On PostgreSQL the claim locks the row and skips rows other workers hold (FOR UPDATE SKIP
-LOCKED); on SQLite the transaction holds the write lock (BEGIN IMMEDIATE), so workers take turns,
-and booking writers wait for the send too: the sender must time out well within the busy timeout.
+A message is written in the same transaction as what caused it, so nothing is lost. Delivery:
+
+1. claim the next due row in a short transaction: on PostgreSQL the row is locked and rows other
+   workers hold are skipped (FOR UPDATE SKIP LOCKED); its next attempt is pushed past a lease,
+   so that no other worker takes it while it is being sent;
+2. send it with no transaction open (a slow SMTP server or SMS operator never holds SQLite's
+   write lock: residents' bookings and incoming SMS go on);
+3. mark it in another short transaction: sent; or failed, to be retried later, backing off
+   (doubling, up to a maximum); or, after `max_attempts` failures or a refusal for good
+   (`Undeliverable`), dead: kept with its last error, never retried.
+
+A crash between the send and the mark sends the message again once its lease is over: a message
+can go twice, never zero times. The transports are callables registered by name; the queue says
+which name a message needs (its channel, its target), so this module imports no transport.
 """
 
-from dataclasses import dataclass
+import logging
 from datetime import datetime, timedelta
-from typing import Callable, List, Optional
+from typing import Any, Callable, Collection, Generic, Mapping, Optional, Tuple, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import transaction
-from bot.storage.models import CANCELLED, Booking, CafeSession, Outbox, utc_now
+from bot.storage.models import utc_now
 
-RETRY_FIRST_DELAY = timedelta(minutes=5)
-RETRY_MAX_DELAY = timedelta(hours=6)
+logger = logging.getLogger(__name__)
+
+M = TypeVar("M")
+# A transport sends one message; what it returns (the operator's message id…) is the receipt.
+Transport = Callable[[Any], Optional[str]]
+
 LAST_ERROR_MAX = 1000
 
 
-@dataclass(frozen=True)
-class Message:
-    """What a sender needs, detached from the database session."""
-
-    id: int
-    kind: str
-    attempts: int
-    reference: str
-    first_name: str
-    phone: str
-    channel: str
-    session_starts_at: datetime
-    theme: str
-    centre_name: str
-    centre_address: str
+class Undeliverable(Exception):
+    """The transport refused this message for good (a bad number, say): retrying will not help."""
 
 
-def due_messages(db: Session, now: datetime) -> List[Outbox]:
-    """Unsent messages due by `now`, oldest first, for bookings still on and sessions to come."""
-    with transaction(db):
-        return list(db.execute(_due(now)).scalars())
+class NoTransport(RuntimeError):
+    """No transport is registered under the name the message needs: it waits, retried later."""
 
 
-def mark_sent(db: Session, message_id: int, now: datetime) -> None:
-    """Record a successful send (part of the caller's transaction: does not commit)."""
-    db.execute(
-        update(Outbox)
-        .where(Outbox.id == message_id)
-        .values(sent_at=now, attempts=Outbox.attempts + 1, last_error=None)
-        .execution_options(synchronize_session=False)
-    )
+class Queue(Generic[M]):
+    """What the engine needs to know of one outbox table; subclasses fill in the blanks."""
+
+    name: str
+    table: Any
+    next_attempt_column = "next_attempt_at"
+    first_retry = timedelta(minutes=1)
+    max_retry = timedelta(hours=1)
+    max_attempts = 10
+    lease = timedelta(minutes=1)
+    # After a failure, stop the round: the transport is likely down, and messages to the same
+    # person must not overtake the one that failed.
+    stop_after_failure = False
+
+    def due(self, now: datetime, transports: Collection[str]) -> Select:
+        """Rows still to send, due by `now`, oldest first (those needing a transport in
+        `transports` only, where the queue knows it from the row)."""
+        raise NotImplementedError
+
+    def message(self, row: Any) -> M:
+        """What a transport needs, detached from the database session."""
+        raise NotImplementedError
+
+    def transport(self, message: M) -> str:
+        """The name of the transport that sends `message`."""
+        raise NotImplementedError
+
+    def skip(self, db: Session, row: Any) -> bool:
+        """Whether a claimed row must be dropped unsent (its state set here); by default never."""
+        return False
+
+    def on_sent(self, row: Any, now: datetime, receipt: Optional[str]) -> None:
+        row.sent_at = now
+
+    def on_dead(self, row: Any, now: datetime) -> None:
+        row.dead_at = now
+
+    def on_retry(self, db: Session, row: Any, retry_at: datetime) -> None:
+        """After a failure, once the row's next attempt is set (other rows may wait with it)."""
 
 
-def mark_failed(db: Session, message_id: int, error: str, now: datetime) -> None:
-    """Record a failed send and retry later, backing off (part of the caller's transaction)."""
-    message = db.get(Outbox, message_id, populate_existing=True)
-    message.attempts += 1
-    message.last_error = error[:LAST_ERROR_MAX]
-    message.due_at = now + min(RETRY_FIRST_DELAY * 2 ** (message.attempts - 1), RETRY_MAX_DELAY)
-    db.flush()
-
-
-def deliver_due(
-    db_factory: sessionmaker, send: Callable[[Message], None], now: Optional[datetime] = None
+def deliver(
+    db_factory: sessionmaker,
+    queue: Queue,
+    transports: Mapping[str, Transport],
+    now: Optional[datetime] = None,
 ) -> int:
-    """Send every message due by `now`, one transaction each; returns how many were sent.
-
-    A message whose send raises stays pending with its error, due again after a delay, so one
-    run never retries it.
-    """
-    now = now or utc_now()
+    """Send every message of `queue` due by `now` (default: the current time); how many were
+    sent. A message that fails is due again after a delay, so one round never retries it."""
     sent = 0
     while True:
-        with db_factory() as db, transaction(db):
-            claimed = db.execute(
-                _due(now).limit(1).with_for_update(skip_locked=True, of=Outbox)
-            ).scalar_one_or_none()
-            if claimed is None:
+        at = now or utc_now()
+        claimed = _claim(db_factory, queue, transports, at)
+        if claimed is None:
+            return sent
+        row_id, message = claimed
+        try:
+            transport = transports.get(queue.transport(message))
+            if transport is None:
+                raise NoTransport(f"no transport '{queue.transport(message)}'")
+            receipt = transport(message)
+        except Undeliverable as error:
+            _finish(db_factory, queue, row_id, at, error=error, dead=True)
+        except Exception as error:
+            _finish(db_factory, queue, row_id, at, error=error)
+            if queue.stop_after_failure:
                 return sent
-            try:
-                send(_message(claimed))
-            except Exception as error:
-                mark_failed(db, claimed.id, f"{type(error).__name__}: {error}", now)
-            else:
-                mark_sent(db, claimed.id, now)
-                sent += 1
+        else:
+            _finish(db_factory, queue, row_id, at, receipt=receipt)
+            sent += 1
 
 
-def _due(now: datetime):
-    return (
-        select(Outbox)
-        .join(Outbox.booking)
-        .join(Booking.session)
-        .where(
-            Outbox.sent_at.is_(None),
-            Outbox.due_at <= now,
-            Booking.status != CANCELLED,
-            CafeSession.starts_at > now,
-        )
-        .order_by(Outbox.due_at, Outbox.id)
-    )
+def _claim(
+    db_factory: sessionmaker, queue: Queue, transports: Collection[str], now: datetime
+) -> Optional[Tuple[Any, Any]]:
+    """The next due row, leased; rows the queue skips are dropped on the way."""
+    while True:
+        with db_factory() as db, transaction(db):
+            row = db.execute(
+                queue.due(now, transports).limit(1).with_for_update(skip_locked=True, of=queue.table)
+            ).scalar_one_or_none()
+            if row is None:
+                return None
+            if queue.skip(db, row):
+                continue
+            setattr(row, queue.next_attempt_column, now + queue.lease)
+            return row.id, queue.message(row)
 
 
-def _message(outbox: Outbox) -> Message:
-    booking = outbox.booking
-    session = booking.session
-    return Message(
-        id=outbox.id,
-        kind=outbox.kind,
-        attempts=outbox.attempts,
-        reference=booking.reference,
-        first_name=booking.first_name,
-        phone=booking.phone,
-        channel=booking.channel,
-        session_starts_at=session.starts_at,
-        theme=session.theme,
-        centre_name=session.centre.name,
-        centre_address=session.centre.address,
-    )
+def _finish(
+    db_factory: sessionmaker,
+    queue: Queue,
+    row_id: Any,
+    now: datetime,
+    receipt: Optional[str] = None,
+    error: Optional[Exception] = None,
+    dead: bool = False,
+) -> None:
+    with db_factory() as db, transaction(db):
+        row = db.get(queue.table, row_id, populate_existing=True)
+        row.attempts += 1
+        if error is None:
+            row.last_error = None
+            queue.on_sent(row, now, receipt)
+            return
+        row.last_error = f"{type(error).__name__}: {error}"[:LAST_ERROR_MAX]
+        if dead or row.attempts >= queue.max_attempts:
+            queue.on_dead(row, now)
+            logger.error("%s message %s given up after %d attempt(s): %s",
+                         queue.name, row_id, row.attempts, row.last_error)
+            return
+        retry_at = now + min(queue.first_retry * 2 ** (row.attempts - 1), queue.max_retry)
+        setattr(row, queue.next_attempt_column, retry_at)
+        db.flush()
+        queue.on_retry(db, row, retry_at)

@@ -12,7 +12,7 @@ from typing import Callable, Optional
 from sqlalchemy.orm import sessionmaker
 
 from bot.gsm7 import to_sms_text
-from bot.storage.outbox import Message
+from bot.storage.booking_messages import Message
 from channels.sms.config import SmsConfig
 from channels.sms.operator import Operator
 from channels.sms.privacy import log_id, number_hash
