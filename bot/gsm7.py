@@ -1,10 +1,11 @@
-"""GSM-7 text for SMS: transliteration and length in septets.
+"""GSM-7 text for SMS: transliteration, length in septets, and cutting into SMS.
 
 A single character outside the GSM-7 alphabet (’, œ, ê, an emoji…) switches an SMS to UCS-2 and
 cuts a segment from 160 to 70 characters, so SMS text is transliterated before it is counted or sent.
 """
 
 import re
+from typing import List
 
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -65,3 +66,48 @@ def segments(text: str) -> int:
             count, used = count + 1, 0
         used += size
     return count
+
+
+# An SMS is paid per segment: a text goes in SMS of at most two (a third costs more than it helps).
+MAX_SEGMENTS = 2
+MAX_SEPTETS = MAX_SEGMENTS * CONCATENATED_SEGMENT_SEPTETS
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
+
+
+def split_sms(texts: List[str], limit: int = MAX_SEPTETS) -> List[str]:
+    """GSM-7 `texts` packed into as few SMS as fit `limit` septets, each text whole if it can be,
+    else cut between sentences, then words."""
+    return _pack([piece for text in texts for piece in _split(text, limit)], "\n", limit)
+
+
+def _split(text: str, limit: int) -> List[str]:
+    if septets(text) <= limit:
+        return [text]
+    for boundary, joiner in ((SENTENCE_END, " "), (re.compile(" +"), " ")):
+        parts = [p for p in boundary.split(text) if p]
+        if len(parts) > 1:
+            return _pack([piece for part in parts for piece in _split(part, limit)], joiner, limit)
+    return _cut(text, limit)
+
+
+def _pack(pieces: List[str], joiner: str, limit: int) -> List[str]:
+    chunks: List[str] = []
+    for piece in pieces:
+        if chunks and septets(chunks[-1] + joiner + piece) <= limit:
+            chunks[-1] += joiner + piece
+        else:
+            chunks.append(piece)
+    return chunks
+
+
+def _cut(word: str, limit: int) -> List[str]:
+    """A word longer than an SMS (a long link): cut where it must be."""
+    chunks, current, used = [], "", 0
+    for character in word:
+        size = 2 if character in GSM7_EXTENSION else 1
+        if used + size > limit:
+            chunks.append(current)
+            current, used = "", 0
+        current += character
+        used += size
+    return chunks + [current]

@@ -3,7 +3,8 @@ personal data no longer needed (bot/storage/retention.py). `make run` starts it 
 
     python -m bot.reminders [--once] [--interval SECONDS]
 
-The outbox (bot/storage/outbox.py) holds two kinds of message: the reminder, the evening before
+The booking messages (bot/storage/booking_messages.py, a queue of the outbox engine) are of two
+kinds: the reminder, the evening before
 the session, and "a place is yours" for the first person on a waiting list. Each goes back on the
 channel the person booked from, through that channel's transport:
 
@@ -11,9 +12,9 @@ channel the person booked from, through that channel's transport:
   terminal) have no way to push: the message is only written to the log (kind, reference,
   channel; no name or phone) and its outbox row is marked sent, so it is not retried. Nobody
   receives it. README.md says so.
-- `sms` goes out through the SMS channel's operator (channels/sms/reminders.py), unless the
-  number answered STOP (then it is marked handled, unsent); a failed send stays in the outbox
-  and is retried later.
+- `sms` is put in the SMS outbox (bot/transports/sms.py), unless the number answered STOP (then
+  it is marked handled, unsent), and goes to the operator in the same round; an SMS the
+  operator does not take stays in the SMS outbox and is retried, here or by the SMS channel.
 
 Message texts are the responses `utter_booking_reminder` and `utter_waitlist_promoted` of
 domain.yml, like everything a resident reads.
@@ -34,8 +35,10 @@ from bot.storage.models import REMINDER, WAITLIST_PROMOTED, utc_now
 from bot.storage.booking_messages import BOOKING_MESSAGES, Message
 from bot.storage.outbox import deliver
 from bot.storage.retention import purge_personal_data
+from bot.storage.sms import REMINDER as SMS_REMINDER
+from bot.transports.sms import OptedOut, deliver_sms, queue_sms
+from bot.transports.sms_config import SmsConfig
 from bot.worker import run_rounds, worker_arguments
-from channels.sms.reminders import reminder_transport
 
 logger = logging.getLogger("bot.reminders")
 
@@ -73,6 +76,23 @@ def log_only(message: Message, text: str) -> None:
     )
 
 
+def sms_transport(db_factory: sessionmaker, config: SmsConfig) -> Transport:
+    """Queue the message as SMS to the phone given at booking (the phone writing, for a booking
+    made by SMS: bot/actions/booking.py); not after a STOP."""
+
+    def send(message: Message, text: str) -> None:
+        with db_factory() as db:
+            try:
+                queue_sms(db, config, message.phone, text, SMS_REMINDER, utc_now())
+            except OptedOut as stopped:
+                logger.info("%s for booking %s not sent: %s answered STOP",
+                            message.kind, message.reference, stopped)
+                return
+        logger.info("%s for booking %s queued as SMS", message.kind, message.reference)
+
+    return send
+
+
 # The transport of each channel that has one; `main` adds "sms", which needs the database.
 TRANSPORTS: Dict[str, Transport] = {channel: log_only for channel in NO_PUSH_CHANNELS}
 
@@ -105,12 +125,15 @@ def main(argv: List[str]) -> int:
         "Deliver due café emploi messages.", "REMINDER_INTERVAL", DEFAULT_INTERVAL_SECONDS, argv
     )
     engine = make_engine()
-    transports = rendered({**TRANSPORTS, "sms": reminder_transport(session_factory(engine))})
+    sms = SmsConfig.load()
+    transports = rendered({**TRANSPORTS, "sms": sms_transport(session_factory(engine), sms)})
 
     def one_round() -> None:
         counts = run_once(session_factory(engine), transports)
+        counts["sms"] = deliver_sms(session_factory(engine), sms)
         if any(counts.values()):
-            logger.info("%(sent)d message(s) handled, %(purged)d booking(s) purged", counts)
+            logger.info("%(sent)d message(s) handled, %(sms)d SMS sent, "
+                        "%(purged)d booking(s) purged", counts)
 
     try:
         return run_rounds(one_round, arguments, logger, database_name="booking database")

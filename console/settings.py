@@ -14,7 +14,7 @@ from typing import List, Optional
 
 from bot.settings import check_secret
 from bot.storage.database import database_url
-from channels.sms.config import SmsConfig
+from bot.transports.sms_config import SmsConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -19,7 +19,7 @@ from bot.storage.database import ROOT, make_engine, migrate, session_factory, tr
 from bot.storage.models import Booking, CafeSession, Outbox, SmsOptOut
 from bot.storage.booking_messages import Message
 from bot.storage.territory import load_territory
-from channels.sms.privacy import number_hash
+from bot.storage.phone import number_hash
 from tests.channels.fake_twilio import FakeTwilio
 from tests.channels.sms_support import SMS_ENV
 

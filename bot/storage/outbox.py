@@ -157,6 +157,8 @@ def _finish(
                          queue.name, row_id, row.attempts, row.last_error)
             return
         retry_at = now + min(queue.first_retry * 2 ** (row.attempts - 1), queue.max_retry)
+        logger.warning("%s message %s not sent, retried at %s: %s",
+                       queue.name, row_id, retry_at.isoformat(timespec="seconds"), row.last_error)
         setattr(row, queue.next_attempt_column, retry_at)
         db.flush()
         queue.on_retry(db, row, retry_at)

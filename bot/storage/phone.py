@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+from typing import Optional
 
 import phonenumbers
 
@@ -33,6 +34,22 @@ def normalise_french_phone(text: str) -> str:
     if not valid:
         raise InvalidPhone(text)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def french_mobile(text: str) -> Optional[str]:
+    """The number in E.164 when `text` is a French mobile number (06…, 07…), else None: the only
+    numbers an SMS can be sent to from the reception desk."""
+    try:
+        number = normalise_french_phone(text)
+    except InvalidPhone:
+        return None
+    return number if number.startswith(("+336", "+337")) else None
+
+
+def log_id(hashed: str) -> str:
+    """A short, stable handle of a number's hash for log lines, so that one number's messages
+    can be followed without the number."""
+    return hashed[:10]
 
 
 def number_hash(key: str, number: str) -> str:

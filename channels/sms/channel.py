@@ -4,7 +4,7 @@ POST /webhooks/sms/webhook, form-encoded as Twilio sends it (From, Body, Message
 Unlike Rasa's own Twilio connector, the `X-Twilio-Signature` is checked (against the URL Twilio
 called, `SMS_PUBLIC_URL` behind a proxy) before anything is read. The operator gets an empty
 TwiML answer at once; the message is handled in the background and the replies go through the
-SMS outbox (channels/sms/delivery.py), so a slow bot or a down operator never holds the webhook
+SMS outbox (bot/storage/sms.py, sent by bot/transports/sms.py), so a slow bot or a down operator never holds the webhook
 and no reply is lost. A custom action that fails (action server down) adds the French notice of
 channels/action_failures.py to the turn, sent as any reply.
 """
@@ -25,19 +25,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.gsm7 import to_sms_text
+from bot.gsm7 import split_sms, to_sms_text
 from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.storage.database import migrated_sessions
 from bot.storage.models import utc_now
+from bot.storage.phone import log_id, number_hash
+from bot.storage.sms import NOTICE, REPLY
 from bot.texts import text
+from bot.transports.sms import Operator, deliver_sms
+from bot.transports.sms_config import SmsConfig
 from channels.action_failures import answer_watched
 from channels.sms import store
-from channels.sms.config import SmsConfig
-from channels.sms.delivery import deliver_pending
 from channels.sms.keywords import EMPTY, HELP, TEXT, choice_number, classify
-from channels.sms.operator import Operator
-from channels.sms.privacy import log_id, number_hash
-from channels.sms.replies import render_turn, split_sms
+from channels.sms.replies import render_turn
 
 logger = logging.getLogger(__name__)
 
@@ -160,11 +160,11 @@ class SmsInput(InputChannel):
             if outcome in (store.OPT_OUT, store.OPT_IN):
                 pass  # done, confirmation queued, with the record: only the delivery is left
             elif outcome == store.THROTTLE_NOTICE:
-                await self._send_text(hashed, number, "sms.rate_limited", store.NOTICE, now)
+                await self._send_text(hashed, number, "sms.rate_limited", NOTICE, now)
             elif outcome == store.ACCEPTED and keyword == HELP:
-                await self._send_text(hashed, number, "sms.help", store.REPLY, now)
+                await self._send_text(hashed, number, "sms.help", REPLY, now)
             elif outcome == store.ACCEPTED and keyword == EMPTY:
-                await self._send_text(hashed, number, "sms.media_only", store.REPLY, now)
+                await self._send_text(hashed, number, "sms.media_only", REPLY, now)
             elif outcome == store.ACCEPTED and keyword == TEXT:
                 await self._ask_bot(number, hashed, message_sid, body, on_new_message)
             else:  # throttled, or opted out: silence
@@ -196,11 +196,7 @@ class SmsInput(InputChannel):
         """Send what is due in the outbox, one round at a time in this process."""
         async with self._delivery_lock:
             return await asyncio.to_thread(
-                lambda: deliver_pending(
-                    migrated_sessions(), self.operator,
-                    timedelta(seconds=self.config.retry_interval),
-                    timedelta(seconds=self.config.send_timeout),
-                )
+                deliver_sms, migrated_sessions(), self.config, self.operator
             )
 
     async def _retry_forever(self) -> None:

@@ -13,7 +13,7 @@ from typing import List, Optional
 
 from twilio.request_validator import RequestValidator
 
-from channels.sms.config import WEBHOOK_PATH, SmsConfig
+from bot.transports.sms_config import WEBHOOK_PATH, SmsConfig
 
 DEMO_RESIDENT = "+33639980101"  # ARCEP fiction range
 

@@ -5,17 +5,12 @@ reply (its `custom` payload names a danger) goes alone, first, in one SMS: the n
 thing the phone shows.
 """
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
-from bot.gsm7 import CONCATENATED_SEGMENT_SEPTETS, GSM7_EXTENSION, septets, to_sms_text
+from bot.gsm7 import split_sms, to_sms_text
 from bot.knowledge import Fiche
 from channels.sms.texts import choices_menu
-
-MAX_SEGMENTS = 2
-MAX_SEPTETS = MAX_SEGMENTS * CONCATENATED_SEGMENT_SEPTETS
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
 
 
 @dataclass(frozen=True)
@@ -49,42 +44,3 @@ def render_turn(
     first = [t for t in (to_sms_text(text) for text in alone) if t]
     sms_texts = [t for t in (to_sms_text(text) for text in texts) if t]
     return SmsTurn(bodies=first + split_sms(sms_texts), choice_payloads=payloads)
-
-
-def split_sms(texts: List[str], limit: int = MAX_SEPTETS) -> List[str]:
-    """GSM-7 `texts` packed into as few SMS as fit `limit` septets, each text whole if it can be,
-    else cut between sentences, then words."""
-    return _pack([piece for text in texts for piece in _split(text, limit)], "\n", limit)
-
-
-def _split(text: str, limit: int) -> List[str]:
-    if septets(text) <= limit:
-        return [text]
-    for boundary, joiner in ((SENTENCE_END, " "), (re.compile(" +"), " ")):
-        parts = [p for p in boundary.split(text) if p]
-        if len(parts) > 1:
-            return _pack([piece for part in parts for piece in _split(part, limit)], joiner, limit)
-    return _cut(text, limit)
-
-
-def _pack(pieces: List[str], joiner: str, limit: int) -> List[str]:
-    chunks: List[str] = []
-    for piece in pieces:
-        if chunks and septets(chunks[-1] + joiner + piece) <= limit:
-            chunks[-1] += joiner + piece
-        else:
-            chunks.append(piece)
-    return chunks
-
-
-def _cut(word: str, limit: int) -> List[str]:
-    """A word longer than an SMS (a long link): cut where it must be."""
-    chunks, current, used = [], "", 0
-    for character in word:
-        size = 2 if character in GSM7_EXTENSION else 1
-        if used + size > limit:
-            chunks.append(current)
-            current, used = "", 0
-        current += character
-        used += size
-    return chunks + [current]

@@ -1,5 +1,5 @@
-"""The SMS channel's records (bot/storage/models.py: SmsInbound, SmsOutbound, SmsOptOut,
-SmsChoice). Synchronous: the channel calls these from worker threads.
+"""The SMS channel's records (bot/storage/models.py: SmsInbound, SmsOptOut, SmsChoice; the SMS
+outbox is bot/storage/sms.py). Synchronous: the channel calls these from worker threads.
 
 Numbers appear only as keyed hashes, except the recipient of an SMS not sent yet.
 """
@@ -22,6 +22,7 @@ from bot.storage.models import (
     SmsOptOut,
     SmsOutbound,
 )
+from bot.storage.sms import OPT_OUT_CONFIRMATION, REPLY, enqueue
 from channels.sms.keywords import START, STOP
 
 # What became of a received SMS (SmsInbound.outcome).
@@ -31,12 +32,6 @@ THROTTLED = "throttled"
 OPTED_OUT = "opted_out"
 OPT_OUT = "stop"
 OPT_IN = "start"
-
-# What an SMS sent is (SmsOutbound.kind); the opt-out confirmation goes to an opted-out number.
-REPLY = "reply"
-NOTICE = "notice"
-DESK = "desk"  # a fiche sent from the console's reception desk, with the person's consent
-OPT_OUT_CONFIRMATION = "opt_out_confirmation"
 
 # How long a message id is remembered: a request captured and replayed within this time is
 # ignored (the operator retries within minutes; replays come later). Rate windows are shorter.
@@ -98,17 +93,6 @@ def _outcome(db, sender_hash, keyword, now, limit, window) -> str:
     return THROTTLED if noticed else THROTTLE_NOTICE
 
 
-def enqueue(
-    db: Session, sender_hash: str, number: str, bodies: List[str], kind: str, now: datetime
-) -> None:
-    """Put SMS in the outbox, in order (part of the caller's transaction)."""
-    for body in bodies:
-        db.add(SmsOutbound(
-            recipient_hash=sender_hash, to_number=number, body=body, kind=kind, status=PENDING,
-            created_at=now, next_attempt_at=now,
-        ))
-
-
 def _opt_out(
     db: Session, sender_hash: str, number: str, confirmation: List[str], now: datetime
 ) -> None:
@@ -130,10 +114,6 @@ def _opt_in(
     """START: messages may go to this number again."""
     db.execute(delete(SmsOptOut).where(SmsOptOut.sender_hash == sender_hash))
     enqueue(db, sender_hash, number, confirmation, REPLY, now)
-
-
-def is_opted_out(db: Session, sender_hash: str) -> bool:
-    return db.get(SmsOptOut, sender_hash) is not None
 
 
 def send_later(

@@ -19,7 +19,9 @@ from bot.texts import text
 from channels.action_failures import unavailable_text
 from console.database import SESSIONS
 from console.desk import AssistantUnavailable, Reply, ask, new_sender, read_turn
-from console.desk_sms import OptedOut, french_mobile, send_fiche, sms_text
+from bot.storage.phone import french_mobile
+from bot.transports.sms import OptedOut
+from console.desk_sms import send_fiche, sms_text
 from console.labels import DANGERS
 from console.views.common import knowledge, settings
 

@@ -14,7 +14,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.launcher import DEFAULT_MODEL, Assistant
-from channels.sms.config import WEBHOOK_PATH
+from bot.transports.sms_config import WEBHOOK_PATH
 from tests.channels.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.conftest import LOG_DIR, free_port
 

@@ -4,7 +4,8 @@ import pytest
 
 from bot.gsm7 import GSM7_BASIC, GSM7_EXTENSION, segments, septets, to_sms_text
 from channels.sms.keywords import EMPTY, HELP, START, STOP, TEXT, choice_number, classify
-from channels.sms.replies import MAX_SEPTETS, render_turn, split_sms
+from bot.gsm7 import MAX_SEPTETS, split_sms
+from channels.sms.replies import render_turn
 
 
 def is_gsm7(text: str) -> bool:

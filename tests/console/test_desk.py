@@ -14,9 +14,9 @@ from sqlalchemy import select, text
 from bot.gsm7 import to_sms_text
 from bot.storage.database import make_engine
 from bot.storage.models import SENT, SmsOptOut, SmsOutbound, utc_now
-from channels.sms.config import SmsConfig
-from channels.sms.privacy import number_hash
-from console.desk_sms import french_mobile
+from bot.transports.sms_config import SmsConfig
+from bot.storage.phone import number_hash
+from bot.storage.phone import french_mobile
 from tests.channels.sms_support import OPERATOR_NUMBER, SMS_ENV, fake_operator  # noqa: F401
 from tests.console.conftest import STAFF_EMAIL, csrf_of, form_token, sign_in
 

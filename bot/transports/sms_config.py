@@ -1,5 +1,6 @@
-"""The SMS channel's settings: environment variables first (secrets stay out of files), then the
-`channels.sms.SmsInput` entry of credentials.yml, then demo defaults that are plainly fictional
+"""The SMS settings, shared by the SMS channel and every process that sends SMS: environment
+variables first (secrets stay out of files), then the `channels.sms.SmsInput` entry of
+credentials.yml, then demo defaults that are plainly fictional
 (an account that does not exist, numbers from the ARCEP fiction range 06 39 98 xx xx). In the
 production profile (bot/settings.py) the secrets must be set and not demo values, and the public
 URL must be given (behind a proxy every SMS would otherwise fail its signature check).
