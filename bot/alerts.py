@@ -6,15 +6,16 @@ Configuration (environment):
 
 - email: `SMTP_HOST`, `SMTP_PORT` (default 25), `ALERT_FROM` (sender address); with
   `SMTP_STARTTLS=1` the connection is upgraded to TLS (certificate checked) before anything is
-  sent, and `SMTP_USER` / `SMTP_PASSWORD` log in. The email goes to the référent the alert was
-  routed to (bot/knowledge: the territory file); an urgent one (raised after a danger message)
-  is marked so in its subject and goes to the coordinator too.
+  sent, and `SMTP_USER` / `SMTP_PASSWORD` log in. The email (bot/transports/email.py) goes to
+  the référent the alert was routed to (bot/knowledge: the territory file); an urgent one
+  (raised after a danger message) is marked so in its subject and goes to the coordinator too.
 - webhook: `ALERT_WEBHOOK_URL`, `ALERT_WEBHOOK_SECRET`. The body is the alert as JSON, signed
   `X-Signature: sha256=<hex HMAC-SHA256 of the body with the secret>`; any answer but 2xx, or
-  no answer within `WEBHOOK_TIMEOUT_SECONDS`, is a failure.
+  no answer within 10 seconds, is a failure (bot/transports/webhook.py).
 
 A target that is not configured keeps its deliveries pending (nothing is lost; they go once it
-is). A failed send is retried with a growing delay (bot/storage/alerts.py). `make run` starts it
+is). A failed send is retried with a growing delay, then given up after about a day and kept
+with its error (bot/storage/alerts.py, the outbox engine). `make run` starts it
 with the servers.
 
 Every round also deletes the alerts past their retention (bot/storage/retention.py) and, once an
@@ -23,104 +24,31 @@ hour, the idle conversations of Rasa's SQL tracker store (bot/storage/conversati
 where it is.
 """
 
-import asyncio
-import hashlib
-import hmac
-import json
 import logging
 import os
-import smtplib
-import ssl
 import sys
 import time
-from email.message import EmailMessage
 from typing import Callable, Dict, List, Mapping, Optional, Union
 
-import aiohttp
 from sqlalchemy.engine import URL
 
-from bot.knowledge.models import ALERT_THEME_LABELS, DANGER_LABELS
 from bot.settings import check_secret
 from bot.storage.alerts import AlertMessage, deliver_due_alerts
 from bot.storage.conversations import purge_conversations, tracker_store_url
 from bot.storage.database import make_engine, session_factory
 from bot.storage.models import EMAIL, WEBHOOK
 from bot.storage.retention import purge_alerts
+from bot.transports.email import smtp_transport
+from bot.transports.webhook import webhook_transport
 from bot.worker import run_rounds, worker_arguments
 
 logger = logging.getLogger("bot.alerts")
 
 DEFAULT_INTERVAL_SECONDS = 30
-# Well within SQLite's busy timeout: a send holds the write lock (bot/storage/outbox.py).
-SMTP_TIMEOUT_SECONDS = 10
-WEBHOOK_TIMEOUT_SECONDS = 10
-SIGNATURE_HEADER = "X-Signature"
 # The conversations are kept a day: an hour late at most is close enough, and cheaper.
 CONVERSATION_PURGE_INTERVAL_SECONDS = 3600
 
 Transport = Callable[[AlertMessage], None]
-
-
-def email_text(alert: AlertMessage) -> str:
-    """What the référent reads: who, how to reach them, about what, and the summary."""
-    reach = " / ".join(contact for contact in (alert.phone, alert.email) if contact)
-    behalf = " (demande faite à l'accueil pour la personne)" if alert.on_behalf else ""
-    urgent = (
-        f"URGENT - {DANGER_LABELS.get(alert.danger, alert.danger)}. La personne a reçu les "
-        f"numéros d'urgence ; rappelez-la au plus vite.\n\n" if alert.urgent else ""
-    )
-    return (
-        f"Bonjour {alert.referent_name},\n\n{urgent}"
-        f"Demande de rappel {alert.reference}{behalf}.\n"
-        f"Prénom : {alert.first_name}\n"
-        f"Contact : {reach}\n"
-        f"Sujet : {ALERT_THEME_LABELS.get(alert.theme, alert.theme)}\n"
-        f"Quartier : {alert.quartier}\n"
-        f"Disponibilités : {alert.availability}\n\n"
-        f"Résumé de l'échange avec l'assistant :\n{alert.summary}\n"
-    )
-
-
-def smtp_transport(
-    host: str, port: int, sender: str, starttls: bool = False,
-    user: Optional[str] = None, password: Optional[str] = None,
-) -> Transport:
-    def send(alert: AlertMessage) -> None:
-        message = EmailMessage()
-        message["From"] = sender
-        message["To"] = alert.referent_email
-        if alert.copy_email and alert.copy_email != alert.referent_email:
-            message["Cc"] = alert.copy_email
-        urgent = "URGENT - " if alert.urgent else ""
-        message["Subject"] = f"{urgent}Demande de rappel {alert.reference}"
-        message.set_content(email_text(alert))
-        with smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
-            if starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if user:
-                smtp.login(user, password or "")
-            smtp.send_message(message)
-
-    return send
-
-
-def sign(body: bytes, secret: str) -> str:
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-
-
-def webhook_transport(url: str, secret: str) -> Transport:
-    async def post(body: bytes) -> None:
-        timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)
-        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)}
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(url, data=body, headers=headers) as response:
-                response.raise_for_status()
-
-    def send(alert: AlertMessage) -> None:
-        body = json.dumps(alert.as_dict(), ensure_ascii=False).encode("utf-8")
-        asyncio.run(post(body))
-
-    return send
 
 
 def configured_transports(env: Mapping[str, str] = os.environ) -> Dict[str, Transport]:

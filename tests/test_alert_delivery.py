@@ -13,7 +13,8 @@ from aiohttp import web
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from bot.alerts import SIGNATURE_HEADER, configured_transports, sign
+from bot.alerts import configured_transports
+from bot.transports.webhook import SIGNATURE_HEADER, sign
 from bot.storage.alerts import PENDING, TRANSMITTED, alert_status, deliver_due_alerts, raise_alert
 from bot.storage.database import make_engine, migrate, session_factory
 from bot.storage.models import AlertDelivery, utc_now
