@@ -29,6 +29,7 @@ from bot.settings import ACTION_TOKEN_VARIABLE
 from bot.storage.database import database_url as default_database_url
 from bot.storage.database import make_engine, migrate, session_factory
 from bot.storage.territory import LoadReport, TerritoryError, load_territory
+from bot.texts import text
 
 
 def free_port() -> int:
@@ -251,25 +252,18 @@ def main() -> None:
     try:
         report = assistant.start()
         console_url = assistant.start_console(int(os.environ.get("CONSOLE_PORT", 5080)))
-        print(
-            f"\nBase des inscriptions : {assistant.territory.name} chargé ({report}).\n"
-            "L'assistant est prêt.\n"
-            f"  REST webhook : {assistant.rasa_url}/webhooks/rest/webhook\n"
-            f"  Widget web   : {assistant.rasa_url}/webhooks/web/demo (page de démonstration)\n"
-            f"  SMS (Twilio) : {assistant.rasa_url}/webhooks/sms/webhook\n"
-            f"  API HTTP     : {assistant.rasa_url}/status"
-            f"{' (jeton RASA_AUTH_TOKEN requis)' if assistant.auth_token else ''}\n"
-            f"  Actions      : {assistant.action_url}/webhook\n"
-            f"  Console      : {console_url} (comptes : python -m console.accounts create)\n"
-            "Essayez :\n"
-            f"  curl -s -X POST {assistant.rasa_url}/webhooks/rest/webhook "
+        rest_curl = (
+            f"curl -s -X POST {assistant.rasa_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' "
-            "-d '{\"sender\": \"demo\", \"message\": \"c koi le cej\"}'\n"
-            "Un SMS signé comme Twilio le signe (python -m channels.sms.example) :\n"
-            f"  {curl_command(assistant.rasa_url, 'c koi le cej')}\n"
-            "Ctrl-C pour arrêter.\n",
-            flush=True,
+            "-d '{\"sender\": \"demo\", \"message\": \"c koi le cej\"}'"
         )
+        print(text(
+            "launcher.ready", territory=assistant.territory.name, report=report,
+            rasa_url=assistant.rasa_url, action_url=assistant.action_url,
+            console_url=console_url, rest_curl=rest_curl,
+            token_note=text("launcher.token_note") if assistant.auth_token else "",
+            sms_curl=curl_command(assistant.rasa_url, "c koi le cej"),
+        ), flush=True)
         while not stop_requested and all(p.poll() is None for p in assistant.processes):
             time.sleep(0.5)
     except TerritoryError as error:

@@ -27,6 +27,7 @@ from sqlalchemy import delete, select
 
 from bot.storage.database import transaction
 from bot.storage.models import COORDINATOR, ConsoleAccount, ConsoleSession, utc_now
+from bot.texts import text
 from console.database import run_db
 
 PUBLIC_PATHS = {"/connexion"}
@@ -73,7 +74,7 @@ async def csrf_middleware(request: web.Request, handler):
     if request.method not in SAFE_METHODS:
         sent = (await request.post()).get("csrf_token")
         if not isinstance(sent, str) or not hmac.compare_digest(sent, session[CSRF_KEY]):
-            raise web.HTTPForbidden(text="Jeton de sécurité manquant ou invalide. Rechargez la page.")
+            raise web.HTTPForbidden(text=text("console.auth.csrf"))
     return await handler(request)
 
 
@@ -88,7 +89,7 @@ async def auth_middleware(request: web.Request, handler):
         session.pop(TOKEN_KEY, None)
         if request.method in SAFE_METHODS:
             raise web.HTTPSeeOther(f"/connexion?suivant={quote(request.path_qs)}")
-        raise web.HTTPForbidden(text="Connexion requise.")
+        raise web.HTTPForbidden(text=text("console.auth.sign_in_required"))
     request["account"] = account
     return await handler(request)
 
@@ -157,7 +158,7 @@ def coordinator_only(handler):
     @wraps(handler)
     async def guarded(request: web.Request):
         if request["account"].role != COORDINATOR:
-            raise web.HTTPForbidden(text="Réservé aux coordinateurs et coordinatrices.")
+            raise web.HTTPForbidden(text=text("console.auth.coordinators_only"))
         return await handler(request)
 
     return guarded

@@ -21,6 +21,9 @@ from bot.knowledge.loader import (
 )
 from bot.knowledge.models import Fiche
 from bot.knowledge.review import reviews, wording_problems
+from bot.texts import text
+
+DAY = "%d/%m/%Y"
 
 
 def check_one(directory: Path, fiche_id: str) -> List[str]:
@@ -47,14 +50,16 @@ def check_all(directory: Path, today: date) -> List[str]:
         f"{directory / 'orientations.yml'}: {orientation.id}: {problem}"
         for orientation in kb.orientations for problem in kb.glossary.problems(orientation.answer)
     ]
-    print(f"Fiches à revoir au {today.strftime('%d/%m/%Y')} (les plus urgentes d'abord) :")
+    print(text("knowledge_check.title", today=today.strftime(DAY)))
     for item in reviews(kb, today):
-        print(f"- {item.fiche.id}: {item.status}, à revoir le {item.due.strftime('%d/%m/%Y')} "
-              f"par {item.fiche.owner}")
+        print(text("knowledge_check.fiche", fiche=item.fiche.id, status=item.status,
+                   due=item.due.strftime(DAY), owner=item.fiche.owner))
         for figure in item.figures_due:
-            print(f"    chiffre à vérifier : {figure.label} = {figure.value} ({figure.source})")
+            print(text("knowledge_check.figure", label=figure.label, value=figure.value,
+                       source=figure.source))
         for source in item.sources_to_read:
-            print(f"    à relire : {source.url} (lue le {source.verified.strftime('%d/%m/%Y')})")
+            print(text("knowledge_check.source", url=source.url,
+                       verified=source.verified.strftime(DAY)))
     return problems
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.rate_limit import SlidingWindow
 from bot.storage.models import ConsoleAccount
+from bot.texts import text
 from console.database import run_db
 from console.security import hash_password, sign_in, sign_out, verify_password
 
@@ -22,7 +23,6 @@ _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 # Sign-in attempts per email and per client address in 15 minutes: a password cannot be
 # guessed, and each attempt's argon2 check (64 MiB) cannot be used to exhaust the server.
 ATTEMPTS, ATTEMPT_WINDOW_SECONDS = 10, 15 * 60
-TOO_MANY = "Trop de tentatives de connexion. Réessayez dans 15 minutes."
 
 
 def _next_page(value: str) -> str:
@@ -54,7 +54,7 @@ async def login(request: web.Request):
     password = str(form.get("mot_de_passe", ""))
     attempts = request.app[SIGN_IN_ATTEMPTS]
     if attempts.wait(f"address:{request.remote}") or attempts.wait(f"email:{email}"):
-        context = {"next": _next_page(str(form.get("suivant", "/"))), "error": TOO_MANY}
+        context = {"next": _next_page(str(form.get("suivant", "/"))), "error": text("console.auth.too_many_attempts")}
         return aiohttp_jinja2.render_template("login.html", request, context, status=429)
     account = await run_db(request.app, lambda db: db.execute(
         select(ConsoleAccount).where(func.lower(ConsoleAccount.email) == email)
@@ -64,7 +64,7 @@ async def login(request: web.Request):
     )
     if account is None or not account.active or not valid:
         context = {"next": _next_page(str(form.get("suivant", "/"))),
-                   "error": "Adresse e-mail ou mot de passe incorrect."}
+                   "error": text("console.auth.wrong_credentials")}
         return aiohttp_jinja2.render_template("login.html", request, context, status=401)
     await sign_in(request, account)
     raise web.HTTPSeeOther(_next_page(str(form.get("suivant", "/"))))
