@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-from bot.launcher import free_port  # noqa: F401 (bench modules import it from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"

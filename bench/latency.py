@@ -24,8 +24,18 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from bench.common import (BENCH, PROJECT_MODEL, RASA, ROOT, WORK, cached_model, free_port, log,
-                          peak_rss_mb, rss_mb)
+from bench.common import (
+    BENCH,
+    PROJECT_MODEL,
+    RASA,
+    ROOT,
+    WORK,
+    cached_model,
+    log,
+    peak_rss_mb,
+    rss_mb,
+)
+from bot.launcher import free_port
 
 # Residents' knowledge questions, as they write them (not from the training or held-out data).
 QUESTIONS = [
@@ -172,13 +182,13 @@ class MinimalServer:
             # this bot calls no action.
             env={**os.environ, "ACTION_SERVER_TOKEN": "unused-the-minimal-bot-has-no-actions"},
         )
-        from bot.launcher import _answers
+        from bot.launcher import answers
 
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"minimal Rasa server exited; see {log_file}")
-            if _answers(f"{self.url}/webhooks/rest/"):
+            if answers(f"{self.url}/webhooks/rest/"):
                 return
             time.sleep(0.5)
         self.stop()

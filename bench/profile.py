@@ -20,7 +20,8 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.common import PROJECT_MODEL, WORK, free_port, log
+from bench.common import PROJECT_MODEL, WORK, log
+from bot.launcher import free_port
 from bench.latency import QUESTIONS
 
 
@@ -54,9 +55,9 @@ def main() -> None:
         loop = asyncio.new_event_loop()
         agent = loop.run_until_complete(load_agent(model_path=str(PROJECT_MODEL),
                                                    endpoints=endpoints))
-        from bot.launcher import _answers
+        from bot.launcher import answers
 
-        while not _answers(f"{assistant.action_url}/health"):
+        while not answers(f"{assistant.action_url}/health"):
             time.sleep(0.5)
 
         async def say(i: int):

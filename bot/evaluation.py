@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Set
 
 ROOT = Path(__file__).resolve().parents[1]
-HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+HELDOUT = ROOT / "bot" / "nlu" / "heldout.yml"
 FICHE_INTENT_PREFIX = "info_"
 # Intents answered from another skill that are still about one dispositif: asking for the next
 # café emploi dates or booking a place is about the café emploi.

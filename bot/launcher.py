@@ -43,7 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = Path(os.environ.get("RASA_MODEL") or ROOT / "models" / "cites-emploi.tar.gz")
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether `url` answers 200 within two seconds (a server is up)."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
@@ -198,7 +199,7 @@ class Assistant:
             if any(process.poll() is not None for process in self.processes):
                 self.stop()
                 raise RuntimeError("a server process exited during start-up (see its log)")
-            if all(_answers(url) for url in checks):
+            if all(answers(url) for url in checks):
                 return
             time.sleep(0.1)  # a cold start is measured to the first answer
         self.stop()

@@ -10,15 +10,13 @@ is its own asyncio task, so concurrent conversations never see each other's fail
 conversation itself goes on: once the action server is back, the next message is answered.
 """
 
-import functools
 import logging
 from contextvars import ContextVar
 from typing import Any, Awaitable, Callable, List, Optional
 
 from rasa.core.channels.channel import UserMessage
 
-from bot.knowledge.loader import load_territory_file, territory_path
-from bot.texts import text
+from bot.notices import unavailable_text
 
 logger = logging.getLogger(__name__)
 
@@ -44,22 +42,6 @@ def install() -> None:
     processor_logger = logging.getLogger(PROCESSOR_LOGGER)
     if _FILTER not in processor_logger.filters:
         processor_logger.addFilter(_FILTER)
-
-
-@functools.lru_cache(maxsize=1)
-def _reception_phone() -> Optional[str]:
-    try:
-        return load_territory_file(territory_path()).reception.phone
-    except Exception:  # a broken territory file must not stop the channel: the text says less
-        logger.exception("action failures: no reception phone (territory file)")
-        return None
-
-
-def unavailable_text() -> str:
-    """The one "cannot answer now" notice (channels, desk), with the reception's phone."""
-    phone = _reception_phone()
-    notice = text("failures.unavailable")
-    return f"{notice} {text('failures.urgent_call', phone=phone)}" if phone else notice
 
 
 async def answer_watched(

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional
 
 import aiohttp
 
-from bot.actions.review import DESK_SENDER_PREFIX
+from bot.storage.review import DESK_SENDER_PREFIX
 from bot.knowledge import Fiche, KnowledgeBase
 
 logger = logging.getLogger(__name__)

@@ -46,7 +46,7 @@ class Settings:
     domain_file: Path = field(default_factory=lambda: _path("CONSOLE_DOMAIN", ROOT / "domain.yml"))
     config_file: Path = field(default_factory=lambda: _path("CONSOLE_CONFIG", ROOT / "config.yml"))
     heldout_file: Path = field(
-        default_factory=lambda: _path("CONSOLE_HELDOUT", ROOT / "tests" / "nlu" / "heldout.yml")
+        default_factory=lambda: _path("CONSOLE_HELDOUT", ROOT / "bot" / "nlu" / "heldout.yml")
     )
     # The model the Rasa server serves, and where candidates, their logs and reports go.
     active_model: Path = field(

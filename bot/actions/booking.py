@@ -20,8 +20,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from bot.actions.booking_db import DatabaseUnavailable, in_database
 from bot.actions.booking_input import (
@@ -182,20 +181,13 @@ class Offer:
     same_day: Optional[List[SessionView]] = None  # several sessions on the day they named
 
 
-def _sessions_query():
-    return select(CafeSession).options(joinedload(CafeSession.centre)).order_by(
-        CafeSession.starts_at, CafeSession.id
-    )
-
-
 def _session(db: Session, session_id: int) -> Optional[SessionView]:
-    found = db.execute(_sessions_query().where(CafeSession.id == session_id)).scalar_one_or_none()
+    found = service.find_session(db, session_id)
     return SessionView.of(found) if found else None
 
 
 def _sessions_between(db: Session, start: datetime, end: datetime) -> List[SessionView]:
-    query = _sessions_query().where(CafeSession.starts_at > start, CafeSession.starts_at < end)
-    return [SessionView.of(s) for s in db.execute(query).scalars()]
+    return [SessionView.of(s) for s in service.sessions_between(db, start, end)]
 
 
 def _upcoming(

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 
 from bot.storage.database import database_url, migrated_sessions
 from bot.storage.models import LOW_CONFIDENCE
-from bot.storage.review import record_danger, record_review, record_turn
+from bot.storage.review import (
+    DESK_CHANNEL,
+    DESK_SENDER_PREFIX,
+    record_danger,
+    record_review,
+    record_turn,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +36,6 @@ _CONVERSATION_KEY = secrets.token_bytes(32)
 # One writer thread: records queue up in order instead of competing for the SQLite lock.
 _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="console-review")
 
-
-# The console's reception desk (/accueil) talks through the REST channel for a resident, under
-# sender ids with this prefix: its conversations are counted apart, as channel "accueil".
-DESK_SENDER_PREFIX = "accueil-"
-DESK_CHANNEL = "accueil"
 
 
 def _channel(tracker: Tracker) -> str:

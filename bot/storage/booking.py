@@ -90,6 +90,25 @@ def upcoming_sessions(
         return list(db.execute(query).scalars())
 
 
+def find_session(db: Session, session_id: int) -> Optional[CafeSession]:
+    """The session with this id, its centre loaded; None when there is none."""
+    return db.execute(
+        _sessions_query().where(CafeSession.id == session_id)
+    ).scalar_one_or_none()
+
+
+def sessions_between(db: Session, start: datetime, end: datetime) -> List[CafeSession]:
+    """Every session starting strictly between `start` and `end`, full or not, soonest first."""
+    query = _sessions_query().where(CafeSession.starts_at > start, CafeSession.starts_at < end)
+    return list(db.execute(query).scalars())
+
+
+def _sessions_query():
+    return select(CafeSession).options(joinedload(CafeSession.centre)).order_by(
+        CafeSession.starts_at, CafeSession.id
+    )
+
+
 def book(
     db: Session,
     session_id: int,

@@ -30,6 +30,10 @@ from bot.storage.models import (
 )
 
 RETENTION = timedelta(days=395)
+# The console's reception desk (/accueil) talks through the REST channel for a resident, under
+# sender ids with this prefix: its conversations are counted apart, as channel "accueil".
+DESK_SENDER_PREFIX = "accueil-"
+DESK_CHANNEL = "accueil"
 TOP_INTENTS = 3
 NORMALIZED_LENGTH = 300
 # Not an intent the model chose, only the FallbackClassifier's verdict on the ranking below it.

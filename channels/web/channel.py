@@ -23,7 +23,8 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.texts import section, text
-from channels.action_failures import unavailable_text, watching
+from bot.notices import unavailable_text
+from channels.action_failures import watching
 from channels.rate_limit import WebhookLimits
 from channels.web.cors import CorsPolicy
 from channels.web.inputs import BadInput, feedback_input, message_input, read_json

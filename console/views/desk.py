@@ -11,12 +11,12 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session
 
-from bot.actions.review import DESK_SENDER_PREFIX
+from bot.storage.review import DESK_SENDER_PREFIX
 from bot.knowledge import Fiche
 from bot.knowledge.review import OVERDUE, review
 from bot.storage.models import DROPPED, PENDING, SENT
 from bot.texts import text
-from channels.action_failures import unavailable_text
+from bot.notices import unavailable_text
 from console.database import SESSIONS
 from console.desk import AssistantUnavailable, Reply, ask, new_sender, read_turn
 from bot.storage.phone import french_mobile

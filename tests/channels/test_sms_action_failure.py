@@ -10,7 +10,7 @@ import pytest
 from bot.gsm7 import GSM7_BASIC, GSM7_EXTENSION, segments, to_sms_text
 from bot.knowledge.loader import load_territory_file, territory_path
 from bot.launcher import Assistant
-from channels.action_failures import unavailable_text
+from bot.notices import unavailable_text
 from tests.channels.sms_support import (  # noqa: F401 (fixtures)
     SmsClient,
     fake_operator,

@@ -17,7 +17,7 @@ from tests.console.conftest import sign_in
 
 pytestmark = pytest.mark.anyio
 ROOT = Path(__file__).resolve().parents[2]
-HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+HELDOUT = ROOT / "bot" / "nlu" / "heldout.yml"
 
 
 @pytest.fixture
