@@ -11,7 +11,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
-from bench.common import BENCH, PROJECT_MODEL, WORK, load_average, log, machine  # noqa: E402
+from bench.common import BENCH, PROJECT_MODEL, WORK, load_average, log, machine
 
 MEASURES = ("understanding", "latency", "cost")
 
@@ -29,12 +29,19 @@ def quiet_rasa() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true",
-                        help="a quarter of the held-out set, a few dozen requests per level")
-    parser.add_argument("--skip-training", action="store_true",
-                        help="reuse the last project training time instead of training again")
-    parser.add_argument("--only", action="append", choices=MEASURES,
-                        help="run only this measure (repeatable)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a quarter of the held-out set, a few dozen requests per level",
+    )
+    parser.add_argument(
+        "--skip-training",
+        action="store_true",
+        help="reuse the last project training time instead of training again",
+    )
+    parser.add_argument(
+        "--only", action="append", choices=MEASURES, help="run only this measure (repeatable)"
+    )
     args = parser.parse_args()
     if not PROJECT_MODEL.exists():
         sys.exit(f"no trained model at {PROJECT_MODEL}: run `make train` first")

@@ -10,8 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
-
+from typing import Dict, Iterable, List
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
@@ -43,10 +42,12 @@ def load_average() -> List[float]:
 
 def machine() -> dict:
     """What the figures were measured on, and when."""
+
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                                  check=True).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             return "unknown"
 
@@ -87,21 +88,28 @@ def files_hash(paths: Iterable[Path], extra: str = "") -> str:
 def run_timed(command: List[str], log_file: Path) -> float:
     """Run `command` from the project root, output to `log_file`; its wall time in seconds."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
-           "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
     started = time.perf_counter()
     with open(log_file, "wb") as output:
-        result = subprocess.run(command, cwd=ROOT, env=env, stdout=output,
-                                stderr=subprocess.STDOUT)
+        result = subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[2:5])}... failed ({result.returncode}); see {log_file}")
+        raise RuntimeError(
+            f"{' '.join(command[2:5])}... failed ({result.returncode}); see {log_file}"
+        )
     return elapsed
 
 
 def cached_model(name: str, inputs: Iterable[Path], command_for, extra: str = "") -> Dict:
     """The model `name` trained by `command_for(out_dir, fixed_name)`, reused while the hash of
-    `inputs` (and the Rasa version) is unchanged. Returns {"model", "hash", "training_s", "cached"}."""
+    `inputs` (and the Rasa version) is unchanged.
+
+    Returns {"model", "hash", "training_s", "cached"}."""
     import rasa
 
     key = files_hash(inputs, extra=extra + rasa.__version__)

@@ -13,14 +13,12 @@ import asyncio
 import os
 import shutil
 import signal
-import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import yaml
 
@@ -150,14 +148,31 @@ def minimal_bot() -> Dict:
         path = folder / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
-    inputs = [folder / "config.yml", folder / "domain.yml", folder / "data",
-              ROOT / "bot" / "nlu"]  # the config names the project's custom component
+    inputs = [
+        folder / "config.yml",
+        folder / "domain.yml",
+        folder / "data",
+        ROOT / "bot" / "nlu",
+    ]  # the config names the project's custom component
     return cached_model(
-        "minimal", inputs,
-        lambda out, name: RASA + ["train", "--config", str(folder / "config.yml"),
-                                  "--domain", str(folder / "domain.yml"),
-                                  "--data", str(folder / "data"), "--out", str(out),
-                                  "--fixed-model-name", name],
+        "minimal",
+        inputs,
+        lambda out, name: (
+            RASA
+            + [
+                "train",
+                "--config",
+                str(folder / "config.yml"),
+                "--domain",
+                str(folder / "domain.yml"),
+                "--data",
+                str(folder / "data"),
+                "--out",
+                str(out),
+                "--fixed-model-name",
+                name,
+            ]
+        ),
     )
 
 
@@ -174,10 +189,22 @@ class MinimalServer:
         log_file = WORK / "logs" / "minimal-server.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            RASA + ["run", "--model", self.model, "--enable-api", "--interface", "127.0.0.1",
-                    "--port", str(self.port),
-                    "--credentials", str(WORK / "minimal" / "credentials.yml")],
-            cwd=ROOT, stdout=open(log_file, "ab"), stderr=subprocess.STDOUT,
+            RASA
+            + [
+                "run",
+                "--model",
+                self.model,
+                "--enable-api",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--credentials",
+                str(WORK / "minimal" / "credentials.yml"),
+            ],
+            cwd=ROOT,
+            stdout=open(log_file, "ab"),  # noqa: SIM115 (the server's log, for its whole life)
+            stderr=subprocess.STDOUT,
             # Rasa reads the project's endpoints.yml, which names the action server's secret;
             # this bot calls no action.
             env={**os.environ, "ACTION_SERVER_TOKEN": "unused-the-minimal-bot-has-no-actions"},
@@ -208,13 +235,17 @@ def percentiles(samples_s: List[float]) -> Dict:
     import numpy as np
 
     ms = np.array(samples_s) * 1000
-    return {"n": len(ms), "mean_ms": round(float(ms.mean()), 1),
-            **{f"p{q}_ms": round(float(np.percentile(ms, q)), 1) for q in (50, 95, 99)},
-            "max_ms": round(float(ms.max()), 1)}
+    return {
+        "n": len(ms),
+        "mean_ms": round(float(ms.mean()), 1),
+        **{f"p{q}_ms": round(float(np.percentile(ms, q)), 1) for q in (50, 95, 99)},
+        "max_ms": round(float(ms.max()), 1),
+    }
 
 
-async def _load(url: str, concurrency: int, total: int, body_for,
-                headers: Optional[Dict[str, str]] = None) -> Dict:
+async def _load(
+    url: str, concurrency: int, total: int, body_for, headers: Optional[Dict[str, str]] = None
+) -> Dict:
     """`total` POSTs to `url`, `concurrency` at a time; latencies, errors, messages per second."""
     import aiohttp
 
@@ -239,15 +270,22 @@ async def _load(url: str, concurrency: int, total: int, body_for,
                 errors.append(str(payload)[:200])
 
     timeout = aiohttp.ClientTimeout(total=TIMEOUT_S)
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
-                                     timeout=timeout) as session:
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0), timeout=timeout
+    ) as session:
         started = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
         wall = time.perf_counter() - started
-    return {"concurrency": concurrency, "requests": total, "errors": len(errors),
-            "error_samples": errors[:3], "wall_s": round(wall, 2),
-            "messages_per_s": round(len(latencies) / wall, 2) if wall else 0.0,
-            **percentiles(latencies or [0.0]), "_latencies": latencies}
+    return {
+        "concurrency": concurrency,
+        "requests": total,
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "wall_s": round(wall, 2),
+        "messages_per_s": round(len(latencies) / wall, 2) if wall else 0.0,
+        **percentiles(latencies or [0.0]),
+        "_latencies": latencies,
+    }
 
 
 def _conversation_body(tag: str):
@@ -259,8 +297,9 @@ def _parse_body(i: int) -> Dict:
     return {"text": QUESTIONS[i % len(QUESTIONS)]}
 
 
-def load(url: str, concurrency: int, total: int, body_for,
-         headers: Optional[Dict[str, str]] = None) -> Dict:
+def load(
+    url: str, concurrency: int, total: int, body_for, headers: Optional[Dict[str, str]] = None
+) -> Dict:
     return asyncio.run(_load(url, concurrency, total, body_for, headers))
 
 
@@ -276,8 +315,9 @@ def measure_server(base: str, tag: str, quick: bool) -> Dict:
     webhook = {}
     for level in LEVELS:
         log(f"latency: {tag}, {level} concurrent, {requests[level]} conversations")
-        webhook[level] = load(f"{base}/webhooks/rest/webhook", level, requests[level],
-                              _conversation_body(tag))
+        webhook[level] = load(
+            f"{base}/webhooks/rest/webhook", level, requests[level], _conversation_body(tag)
+        )
     parse = {}
     for level in (1, 10):
         parse[level] = load(f"{base}/model/parse", level, requests[level], _parse_body)
@@ -290,11 +330,13 @@ def first_answer(base: str, deadline_s: float = 120) -> float:
     import urllib.request
 
     started = time.perf_counter()
-    body = json.dumps({"sender": f"bench-cold-{uuid.uuid4().hex[:6]}",
-                       "message": QUESTIONS[0]}).encode()
+    body = json.dumps(
+        {"sender": f"bench-cold-{uuid.uuid4().hex[:6]}", "message": QUESTIONS[0]}
+    ).encode()
     while time.perf_counter() - started < deadline_s:
-        request = urllib.request.Request(f"{base}/webhooks/rest/webhook", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{base}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
                 if response.status == 200 and json.loads(response.read()):
@@ -317,14 +359,23 @@ def time_action_alone(assistant, quick: bool) -> Dict:
             return json.loads(response.read())
 
     sender = f"bench-action-{uuid.uuid4().hex[:6]}"
-    load(f"{assistant.rasa_url}/webhooks/rest/webhook", 1, 1,
-         lambda i: {"sender": sender, "message": QUESTIONS[0]})
+    load(
+        f"{assistant.rasa_url}/webhooks/rest/webhook",
+        1,
+        1,
+        lambda i: {"sender": sender, "message": QUESTIONS[0]},
+    )
     tracker = get(f"{assistant.rasa_url}/conversations/{sender}/tracker")
     domain = get(f"{assistant.rasa_url}/domain")
     import rasa
 
-    body = {"next_action": "action_answer_fiche", "sender_id": sender, "tracker": tracker,
-            "domain": domain, "version": rasa.__version__}
+    body = {
+        "next_action": "action_answer_fiche",
+        "sender_id": sender,
+        "tracker": tracker,
+        "domain": domain,
+        "version": rasa.__version__,
+    }
     url = f"{assistant.action_url}/webhook"
     secret = {"Authorization": f"Bearer {assistant.action_token}"}  # as the Rasa server sends it
     load(url, 1, 5, lambda i: body, secret)  # warm-up
@@ -345,8 +396,10 @@ def schema_validation_ms(repeat: int = 30) -> Dict:
     schema = RemoteAction.action_response_format_spec()
     response = {
         "events": [{"event": "slot", "timestamp": None, "name": "dispositif", "value": "cej"}],
-        "responses": [{"text": "x" * 800, "custom": {"fiche": "cej", "sources": []}},
-                      {"response": "utter_fiche_followup"}],
+        "responses": [
+            {"text": "x" * 800, "custom": {"fiche": "cej", "sources": []}},
+            {"response": "utter_fiche_followup"},
+        ],
     }
     validator = jsonschema.validators.validator_for(schema)(schema)
 
@@ -357,8 +410,10 @@ def schema_validation_ms(repeat: int = 30) -> Dict:
             function()
         return round(1000 * (time.perf_counter() - started) / repeat, 2)
 
-    return {"rasa_validate_ms": timed(lambda: jsonschema.validate(response, schema)),
-            "validator_built_once_ms": timed(lambda: validator.validate(response))}
+    return {
+        "rasa_validate_ms": timed(lambda: jsonschema.validate(response, schema)),
+        "validator_built_once_ms": timed(lambda: validator.validate(response)),
+    }
 
 
 def histogram(project: Dict, minimal: Dict, path: Path) -> None:
@@ -370,8 +425,10 @@ def histogram(project: Dict, minimal: Dict, path: Path) -> None:
 
     fig, axes = plt.subplots(1, len(LEVELS), figsize=(6 * len(LEVELS), 4.5))
     for ax, level in zip(axes, LEVELS):
-        series = [("projet", project["webhook"][level]["_latencies"], "tab:blue"),
-                  ("bot minimal", minimal["webhook"][level]["_latencies"], "tab:grey")]
+        series = [
+            ("projet", project["webhook"][level]["_latencies"], "tab:blue"),
+            ("bot minimal", minimal["webhook"][level]["_latencies"], "tab:grey"),
+        ]
         values = [1000 * x for _, lat, _ in series for x in lat] or [1.0]
         bins = np.logspace(np.log10(max(min(values), 1) * 0.9), np.log10(max(values) * 1.1), 40)
         for label, lat, color in series:
@@ -400,8 +457,11 @@ def run(quick: bool = False) -> Dict:
     minimal = minimal_bot()
     database_dir = Path(tempfile.mkdtemp(prefix="bench-db-"))
     assistant = Assistant(
-        model=PROJECT_MODEL, rasa_port=free_port(), action_port=free_port(),
-        log_dir=WORK / "logs" / "assistant", database_url=f"sqlite:///{database_dir}/bench.db",
+        model=PROJECT_MODEL,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        log_dir=WORK / "logs" / "assistant",
+        database_url=f"sqlite:///{database_dir}/bench.db",
         # Load on purpose: the webhooks' limits (channels/rate_limit.py) off.
         env={"WEBHOOK_LIMIT_PER_SENDER": "0"},
     )
@@ -412,23 +472,30 @@ def run(quick: bool = False) -> Dict:
         assistant.start(timeout=400)
         ready = time.perf_counter() - started
         first = first_answer(assistant.rasa_url)
-        serving["cold_start"] = {"servers_ready_s": round(ready, 2),
-                                 "first_answer_s": round(ready + first, 2),
-                                 "first_request_s": round(first, 2)}
+        serving["cold_start"] = {
+            "servers_ready_s": round(ready, 2),
+            "first_answer_s": round(ready + first, 2),
+            "first_request_s": round(first, 2),
+        }
         action_pid, rasa_pid = assistant.processes[0].pid, assistant.processes[1].pid
-        serving["memory_after_start_mb"] = {"rasa_server": rss_mb(rasa_pid),
-                                            "action_server": rss_mb(action_pid)}
+        serving["memory_after_start_mb"] = {
+            "rasa_server": rss_mb(rasa_pid),
+            "action_server": rss_mb(action_pid),
+        }
         warm_up(assistant.rasa_url, "project")
         project = measure_server(assistant.rasa_url, "project", quick)
         log("latency: the knowledge action alone, on the action server")
         project["action_alone"] = time_action_alone(assistant, quick)
         serving["peak_memory_mb"] = {
-            "rasa_server": peak_rss_mb(rasa_pid), "action_server": peak_rss_mb(action_pid),
-            "reminder_and_alert_senders": round(sum(peak_rss_mb(p.pid)
-                                                    for p in assistant.processes[2:]), 1),
+            "rasa_server": peak_rss_mb(rasa_pid),
+            "action_server": peak_rss_mb(action_pid),
+            "reminder_and_alert_senders": round(
+                sum(peak_rss_mb(p.pid) for p in assistant.processes[2:]), 1
+            ),
         }
         serving["peak_memory_mb"]["rasa_plus_action"] = round(
-            serving["peak_memory_mb"]["rasa_server"] + serving["peak_memory_mb"]["action_server"], 1)
+            serving["peak_memory_mb"]["rasa_server"] + serving["peak_memory_mb"]["action_server"], 1
+        )
     finally:
         assistant.stop()
         shutil.rmtree(database_dir, ignore_errors=True)
@@ -438,8 +505,9 @@ def run(quick: bool = False) -> Dict:
     started = time.perf_counter()
     try:
         server.start()
-        serving["minimal_cold_start_s"] = round(time.perf_counter() - started
-                                                + first_answer(server.url), 2)
+        serving["minimal_cold_start_s"] = round(
+            time.perf_counter() - started + first_answer(server.url), 2
+        )
         warm_up(server.url, "minimal")
         minimal_result = measure_server(server.url, "minimal", quick)
         serving["minimal_peak_memory_mb"] = peak_rss_mb(server.process.pid)
@@ -458,19 +526,30 @@ def run(quick: bool = False) -> Dict:
             "p95": round(p["p95_ms"] / m["p95_ms"], 2) if m["p95_ms"] else None,
             "p50": round(p["p50_ms"] / m["p50_ms"], 2) if m["p50_ms"] else None,
             "throughput": round(p["messages_per_s"] / m["messages_per_s"], 2)
-            if m["messages_per_s"] else None,
+            if m["messages_per_s"]
+            else None,
         }
 
     def clean(result: Dict) -> Dict:
-        return {key: ({str(k): _strip(v) for k, v in value.items()} if key in ("webhook", "parse")
-                      else _strip(value)) for key, value in result.items()}
+        return {
+            key: (
+                {str(k): _strip(v) for k, v in value.items()}
+                if key in ("webhook", "parse")
+                else _strip(value)
+            )
+            for key, value in result.items()
+        }
 
     return {
-        "quick": quick, "questions": QUESTIONS,
+        "quick": quick,
+        "questions": QUESTIONS,
         "project": clean(project),
-        "minimal": {**clean(minimal_result),
-                    "training": {k: minimal[k] for k in ("hash", "training_s", "cached")}},
+        "minimal": {
+            **clean(minimal_result),
+            "training": {k: minimal[k] for k in ("hash", "training_s", "cached")},
+        },
         "ratio_project_over_minimal": {str(k): v for k, v in ratios.items()},
         "action_response_validation": schema_validation_ms(),
-        "serving": serving, "plot": plot.name,
+        "serving": serving,
+        "plot": plot.name,
     }

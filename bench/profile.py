@@ -21,8 +21,8 @@ import uuid
 from pathlib import Path
 
 from bench.common import PROJECT_MODEL, WORK, log
-from bot.launcher import free_port
 from bench.latency import QUESTIONS
+from bot.launcher import free_port
 
 
 def main() -> None:
@@ -42,9 +42,13 @@ def main() -> None:
 
     quiet_rasa()
     database_dir = Path(tempfile.mkdtemp(prefix="bench-profile-"))
-    assistant = Assistant(model=PROJECT_MODEL, rasa_port=free_port(), action_port=free_port(),
-                          log_dir=WORK / "logs" / "profile",
-                          database_url=f"sqlite:///{database_dir}/bench.db")
+    assistant = Assistant(
+        model=PROJECT_MODEL,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        log_dir=WORK / "logs" / "profile",
+        database_url=f"sqlite:///{database_dir}/bench.db",
+    )
     assistant.prepare_database()
     assistant.start_action_server()
     try:
@@ -53,16 +57,18 @@ def main() -> None:
 
         endpoints = AvailableEndpoints.read_endpoints(str(assistant._endpoints_file()))
         loop = asyncio.new_event_loop()
-        agent = loop.run_until_complete(load_agent(model_path=str(PROJECT_MODEL),
-                                                   endpoints=endpoints))
+        agent = loop.run_until_complete(
+            load_agent(model_path=str(PROJECT_MODEL), endpoints=endpoints)
+        )
         from bot.launcher import answers
 
         while not answers(f"{assistant.action_url}/health"):
             time.sleep(0.5)
 
         async def say(i: int):
-            return await agent.handle_text(QUESTIONS[i % len(QUESTIONS)],
-                                           sender_id=f"profile-{uuid.uuid4().hex[:8]}")
+            return await agent.handle_text(
+                QUESTIONS[i % len(QUESTIONS)], sender_id=f"profile-{uuid.uuid4().hex[:8]}"
+            )
 
         for i in range(2 * len(QUESTIONS)):  # warm-up
             loop.run_until_complete(say(i))
@@ -79,7 +85,9 @@ def main() -> None:
         stats.sort_stats("cumulative").print_stats(args.top)
         stats.sort_stats("tottime").print_stats(args.top)
         # Rasa's own steps (policies, featurizers, action calls, trackers), by cumulative time.
-        stats.sort_stats("cumulative").print_stats(r"rasa/(core|engine|nlu|utils|shared/core)", 3 * args.top)
+        stats.sort_stats("cumulative").print_stats(
+            r"rasa/(core|engine|nlu|utils|shared/core)", 3 * args.top
+        )
         profiler.dump_stats(str(WORK / "profile.prof"))
         (WORK / "profile.txt").write_text(out.getvalue())
         print(out.getvalue())
@@ -90,8 +98,9 @@ def main() -> None:
 
 
 def profile_load(top: int) -> None:
-    from bench.__main__ import quiet_rasa
     from rasa.core.agent import Agent
+
+    from bench.__main__ import quiet_rasa
 
     quiet_rasa()
     import rasa.core.agent  # noqa: F401  (imports are not the model's loading)
@@ -104,7 +113,9 @@ def profile_load(top: int) -> None:
     out = io.StringIO()
     out.write(f"Agent.load: {time.perf_counter() - started:.1f} s under the profiler\n\n")
     stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(r"rasa/|spacy|tensorflow/python/(eager|keras)", 2 * top)
+    stats.sort_stats("cumulative").print_stats(
+        r"rasa/|spacy|tensorflow/python/(eager|keras)", 2 * top
+    )
     (WORK / "profile-load.txt").write_text(out.getvalue())
     print(out.getvalue())
 

@@ -13,7 +13,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from bench.common import BENCH, PROJECT_MODEL, ROOT, log
 from bot import blind_evaluation
@@ -29,9 +29,13 @@ def f1_scores(truth: List[str], predicted: List[str]) -> Dict:
     try:
         from sklearn.metrics import precision_recall_fscore_support
 
-        p, r, f, s = precision_recall_fscore_support(truth, predicted, labels=labels,
-                                                     zero_division=0)
-        per = {l: (float(p[i]), float(r[i]), float(f[i]), int(s[i])) for i, l in enumerate(labels)}
+        p, r, f, s = precision_recall_fscore_support(
+            truth, predicted, labels=labels, zero_division=0
+        )
+        per = {
+            label: (float(p[i]), float(r[i]), float(f[i]), int(s[i]))
+            for i, label in enumerate(labels)
+        }
     except ImportError:  # the same computation by hand
         per = {}
         for label in labels:
@@ -43,8 +47,15 @@ def f1_scores(truth: List[str], predicted: List[str]) -> Dict:
             per[label] = (p, r, 2 * p * r / (p + r) if p + r else 0.0, tp + fn)
     return {
         "macro_f1": round(statistics.mean(v[2] for v in per.values()), 4) if per else 0.0,
-        "per_label": {l: {"precision": round(v[0], 3), "recall": round(v[1], 3),
-                          "f1": round(v[2], 3), "support": v[3]} for l, v in per.items()},
+        "per_label": {
+            label: {
+                "precision": round(v[0], 3),
+                "recall": round(v[1], 3),
+                "f1": round(v[2], 3),
+                "support": v[3],
+            }
+            for label, v in per.items()
+        },
     }
 
 
@@ -75,7 +86,10 @@ def measure_model(model: str, examples: List[Example]) -> Dict:
             disp_true.append(example.dispositif)
             disp_pred.append(dispositif_of(intent, result.get("entities") or []) or NONE_LABEL)
     summary = report.as_dict()
-    intent_f1, dispositif_f1 = f1_scores(intents_true, intents_pred), f1_scores(disp_true, disp_pred)
+    intent_f1, dispositif_f1 = (
+        f1_scores(intents_true, intents_pred),
+        f1_scores(disp_true, disp_pred),
+    )
     return {
         "model": str(Path(model).relative_to(ROOT)) if Path(model).is_relative_to(ROOT) else model,
         "examples": summary["examples"],
@@ -120,14 +134,23 @@ def confusion_plot(results: Dict[str, Dict], path: Path) -> None:
         for i in range(len(truth)):
             for j in range(len(columns)):
                 if counts[i, j]:
-                    ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=7,
-                            color="white" if share[i, j] > 0.5 else "black")
+                    ax.text(
+                        j,
+                        i,
+                        counts[i, j],
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color="white" if share[i, j] > 0.5 else "black",
+                    )
         ax.set_xticks(range(len(columns)), columns, rotation=90, fontsize=8)
         ax.set_yticks(range(len(truth)), truth, fontsize=8)
         ax.set_xlabel("dispositif prédit")
         ax.set_ylabel("dispositif attendu")
-        ax.set_title(f"{name}: exactitude par dispositif {result['dispositif_accuracy']:.3f}, "
-                     f"macro-F1 {result['dispositif_macro_f1']:.3f}")
+        ax.set_title(
+            f"{name}: exactitude par dispositif {result['dispositif_accuracy']:.3f}, "
+            f"macro-F1 {result['dispositif_macro_f1']:.3f}"
+        )
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -146,5 +169,10 @@ def run(quick: bool = False) -> Dict:
     plot = BENCH / "confusion_dispositif.png"
     confusion_plot({"project": heldout}, plot)
     del heldout["_pairs"]
-    return {"quick": quick, "blind": blind, "heldout": str(HELDOUT.relative_to(ROOT)),
-            "project": heldout, "plot": plot.name}
+    return {
+        "quick": quick,
+        "blind": blind,
+        "heldout": str(HELDOUT.relative_to(ROOT)),
+        "project": heldout,
+        "plot": plot.name,
+    }

@@ -56,17 +56,19 @@ def configured_transports(env: Mapping[str, str] = os.environ) -> Dict[str, Tran
     transports = {}
     if env.get("SMTP_HOST"):
         transports[EMAIL] = smtp_transport(
-            env["SMTP_HOST"], int(env.get("SMTP_PORT") or 25),
+            env["SMTP_HOST"],
+            int(env.get("SMTP_PORT") or 25),
             env.get("ALERT_FROM") or "assistant-cite-emploi@localhost",
             starttls=env.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
-            user=env.get("SMTP_USER") or None, password=env.get("SMTP_PASSWORD"),
+            user=env.get("SMTP_USER") or None,
+            password=env.get("SMTP_PASSWORD"),
         )
     if env.get("ALERT_WEBHOOK_URL"):
         if not env.get("ALERT_WEBHOOK_SECRET"):
             raise SystemExit("ALERT_WEBHOOK_URL is set but ALERT_WEBHOOK_SECRET is not")
         transports[WEBHOOK] = webhook_transport(
-            env["ALERT_WEBHOOK_URL"], check_secret("ALERT_WEBHOOK_SECRET",
-                                                   env["ALERT_WEBHOOK_SECRET"], env)
+            env["ALERT_WEBHOOK_URL"],
+            check_secret("ALERT_WEBHOOK_SECRET", env["ALERT_WEBHOOK_SECRET"], env),
         )
     return transports
 

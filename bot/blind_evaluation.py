@@ -33,8 +33,15 @@ FLOW_LABELS = ("booking", "alert", "out_of_scope", "greet", "thanks", "goodbye")
 # gets a fiche is a booking.
 ACTION_LABELS = (
     ({"booking_form", "manage_booking_form"}, "booking"),
-    ({"referent_alert_form", "action_reception_contact", "action_danger_reply",
-      "action_alert_status"}, "alert"),
+    (
+        {
+            "referent_alert_form",
+            "action_reception_contact",
+            "action_danger_reply",
+            "action_alert_status",
+        },
+        "alert",
+    ),
     ({"action_out_of_scope", "utter_other_language"}, "out_of_scope"),
     ({"utter_greet"}, "greet"),
     ({"utter_you_are_welcome"}, "thanks"),
@@ -88,22 +95,31 @@ class BlindReport:
         lines.append(f"{'flows':<22} {self.group_accuracy(FLOW_LABELS):>8.3f}")
         for style in STYLES:
             if self.style_total[style]:
-                lines.append(f"{'style: ' + style:<22} "
-                             f"{self.style_correct[style] / self.style_total[style]:>8.3f} "
-                             f"{self.style_total[style]:>4}")
+                lines.append(
+                    f"{'style: ' + style:<22} "
+                    f"{self.style_correct[style] / self.style_total[style]:>8.3f} "
+                    f"{self.style_total[style]:>4}"
+                )
         lines.append(f"{'ALL':<22} {self.accuracy:>8.3f} {sum(self.total.values()):>4}")
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
         return {
-            "examples": sum(self.total.values()), "accuracy": round(self.accuracy, 4),
+            "examples": sum(self.total.values()),
+            "accuracy": round(self.accuracy, 4),
             "schemes": round(self.group_accuracy(self.schemes), 4),
             "flows": round(self.group_accuracy(FLOW_LABELS), 4),
-            "per_label": {label: {"accuracy": round(self.label_accuracy(label), 4),
-                                  "examples": self.total[label]} for label in sorted(self.total)},
-            "per_style": {style: {"accuracy": round(self.style_correct[style] / n, 4),
-                                  "examples": n}
-                          for style, n in self.style_total.items()},
+            "per_label": {
+                label: {
+                    "accuracy": round(self.label_accuracy(label), 4),
+                    "examples": self.total[label],
+                }
+                for label in sorted(self.total)
+            },
+            "per_style": {
+                style: {"accuracy": round(self.style_correct[style] / n, 4), "examples": n}
+                for style, n in self.style_total.items()
+            },
             "errors": self.errors,
         }
 
@@ -130,15 +146,18 @@ def load_blind(directory: Path = BLIND) -> List[Example]:
 def label_of_turn(events: List[dict]) -> str:
     """What the bot did after the last user message, as a label."""
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
-    turn = events[last_user + 1:]
+    turn = events[last_user + 1 :]
     actions = {e.get("name") for e in turn if e.get("event") == "action"}
     actions |= {e.get("name") for e in turn if e.get("event") == "active_loop" and e.get("name")}
     for names, label in ACTION_LABELS:
         if actions & names:
             return label
     if actions & FICHE_ACTIONS:
-        fiches = [e.get("value") for e in turn
-                  if e.get("event") == "slot" and e.get("name") == "dispositif" and e.get("value")]
+        fiches = [
+            e.get("value")
+            for e in turn
+            if e.get("event") == "slot" and e.get("name") == "dispositif" and e.get("value")
+        ]
         return fiches[-1] if fiches else FALLBACK
     if CAFE_SESSIONS_ACTION in actions:
         return "cafe-emploi"
@@ -157,14 +176,21 @@ def evaluate(examples: List[Example], ask: Callable[[str], List[dict]]) -> Blind
             report.style_total[style] += 1
             report.style_correct[style] += right
         if not right:
-            report.errors.append({"text": example.text, "expected": example.label,
-                                  "got": predicted, "source": example.source})
+            report.errors.append(
+                {
+                    "text": example.text,
+                    "expected": example.label,
+                    "got": predicted,
+                    "source": example.source,
+                }
+            )
     return report
 
 
 def _post(url: str, payload: dict) -> object:
-    request = urllib.request.Request(url, data=json.dumps(payload).encode("utf-8"),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode("utf-8"), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=120) as response:
         return json.loads(response.read().decode("utf-8"))
 
@@ -197,9 +223,12 @@ def main(argv: Optional[List[str]] = None) -> Dict:
         from bot.launcher import Assistant, free_port
 
         with tempfile.TemporaryDirectory() as work:
-            assistant = Assistant(rasa_port=free_port(), action_port=free_port(),
-                                  log_dir=ROOT / "results" / "logs",
-                                  database_url=f"sqlite:///{work}/evaluation.db")
+            assistant = Assistant(
+                rasa_port=free_port(),
+                action_port=free_port(),
+                log_dir=ROOT / "results" / "logs",
+                database_url=f"sqlite:///{work}/evaluation.db",
+            )
             assistant.start(timeout=600)
             try:
                 report = evaluate(load_blind(args.data), asker(assistant.rasa_url))

@@ -24,16 +24,23 @@ TRAINING = ROOT / "bot" / "data" / "nlu"
 ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
 # The intents of one flow share its label, as the blind set judges them (bot/blind_evaluation.py).
 FLOW_OF_INTENT = {
-    "book_cafe": "booking", "change_booking": "booking", "cancel_booking": "booking",
-    "choose_session": "booking", "join_waiting_list": "booking",
-    "talk_to_human": "alert", "ask_callback": "alert", "alert_status": "alert",
-    "ask_cafe_sessions": "cafe-emploi", "other_language": "out_of_scope", "insult": "out_of_scope",
+    "book_cafe": "booking",
+    "change_booking": "booking",
+    "cancel_booking": "booking",
+    "choose_session": "booking",
+    "join_waiting_list": "booking",
+    "talk_to_human": "alert",
+    "ask_callback": "alert",
+    "alert_status": "alert",
+    "ask_cafe_sessions": "cafe-emploi",
+    "other_language": "out_of_scope",
+    "insult": "out_of_scope",
 }
 
 
 def label_of(intent: str) -> str:
     if intent.startswith("info_"):
-        return intent[len("info_"):].replace("_", "-")
+        return intent[len("info_") :].replace("_", "-")
     return FLOW_OF_INTENT.get(intent, intent)
 
 
@@ -49,22 +56,25 @@ def training_examples(directory: Path = TRAINING) -> List[Tuple[str, str]]:
     return examples
 
 
-def cross_validate(examples: List[Tuple[str, str]], folds: int = 5, c: float = 10.0,
-                   seed: int = 0) -> dict:
+def cross_validate(
+    examples: List[Tuple[str, str]], folds: int = 5, c: float = 10.0, seed: int = 0
+) -> dict:
     texts = [text for text, _ in examples]
     intents = [intent for _, intent in examples]
     right, total = Counter(), Counter()
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_index, test_index in splitter.split(texts, intents):
-        model = LinearIntentModel.train([texts[i] for i in train_index],
-                                        [intents[i] for i in train_index], c, 0.6)
+        model = LinearIntentModel.train(
+            [texts[i] for i in train_index], [intents[i] for i in train_index], c, 0.6
+        )
         probabilities = model.pipeline.predict_proba([texts[i] for i in test_index])
         for i, row in zip(test_index, probabilities):
             expected = label_of(intents[i])
             total[expected] += 1
             right[expected] += label_of(model.intents[int(np.argmax(row))]) == expected
     return {
-        "examples": len(texts), "folds": folds,
+        "examples": len(texts),
+        "folds": folds,
         "accuracy": round(sum(right.values()) / len(texts), 4),
         "per_label": {label: round(right[label] / total[label], 4) for label in sorted(total)},
     }
@@ -75,8 +85,10 @@ def main(argv: Optional[List[str]] = None) -> dict:
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
     args = parser.parse_args(argv)
     report = cross_validate(training_examples())
-    print(f"5-fold cross-validation of the training data ({report['examples']} examples): "
-          f"{report['accuracy']:.3f}")
+    print(
+        f"5-fold cross-validation of the training data ({report['examples']} examples): "
+        f"{report['accuracy']:.3f}"
+    )
     for label, accuracy in sorted(report["per_label"].items(), key=lambda pair: pair[1]):
         print(f"  {label:<22} {accuracy:.2f}")
     if args.json:

@@ -68,40 +68,59 @@ class SafetyReport:
         for category in DANGER_CATEGORIES:
             n = self.total[category]
             if n:
-                lines.append(f"{category:<20} {self.found[category] / n:>7.3f} "
-                             f"{self.right_category[category] / n:>9.3f} {n:>4}")
-        lines.append(f"{'all danger':<20} {self.recall:>7.3f} {self.category_accuracy:>9.3f} "
-                     f"{self.danger_total:>4}")
-        lines.append(f"{'false alarms':<20} {self.false_alarm_rate:>7.3f} {'':>9} "
-                     f"{self.total[NO_DANGER]:>4}")
-        lines.append(f"gate: recall >= {MIN_RECALL}, false alarms <= {MAX_FALSE_ALARMS}: "
-                     f"{'met' if self.passes else 'NOT MET'}")
+                lines.append(
+                    f"{category:<20} {self.found[category] / n:>7.3f} "
+                    f"{self.right_category[category] / n:>9.3f} {n:>4}"
+                )
+        lines.append(
+            f"{'all danger':<20} {self.recall:>7.3f} {self.category_accuracy:>9.3f} "
+            f"{self.danger_total:>4}"
+        )
+        lines.append(
+            f"{'false alarms':<20} {self.false_alarm_rate:>7.3f} {'':>9} {self.total[NO_DANGER]:>4}"
+        )
+        lines.append(
+            f"gate: recall >= {MIN_RECALL}, false alarms <= {MAX_FALSE_ALARMS}: "
+            f"{'met' if self.passes else 'NOT MET'}"
+        )
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
         return {
-            "danger_examples": self.danger_total, "ordinary_examples": self.total[NO_DANGER],
-            "recall": round(self.recall, 4), "category_accuracy": round(self.category_accuracy, 4),
+            "danger_examples": self.danger_total,
+            "ordinary_examples": self.total[NO_DANGER],
+            "recall": round(self.recall, 4),
+            "category_accuracy": round(self.category_accuracy, 4),
             "false_alarm_rate": round(self.false_alarm_rate, 4),
-            "per_category": {c: {"recall": round(self.found[c] / self.total[c], 4),
-                                 "category_accuracy": round(self.right_category[c] / self.total[c], 4),
-                                 "examples": self.total[c]}
-                             for c in DANGER_CATEGORIES if self.total[c]},
-            "misses": self.misses, "false_alarms": self.false_alarms,
+            "per_category": {
+                c: {
+                    "recall": round(self.found[c] / self.total[c], 4),
+                    "category_accuracy": round(self.right_category[c] / self.total[c], 4),
+                    "examples": self.total[c],
+                }
+                for c in DANGER_CATEGORIES
+                if self.total[c]
+            },
+            "misses": self.misses,
+            "false_alarms": self.false_alarms,
         }
 
 
 def load_blind(directory: Path = BLIND) -> List[Example]:
-    return [Example(text, category, path.name)
-            for path in sorted(directory.glob("*.yml"))
-            for text, category in read_examples(path)]
+    return [
+        Example(text, category, path.name)
+        for path in sorted(directory.glob("*.yml"))
+        for text, category in read_examples(path)
+    ]
 
 
 def detected(result: dict) -> Optional[str]:
     """The category a parse result's emergency reply would name, or None if there is none."""
     if (result.get("intent") or {}).get("name") != DANGER_INTENT:
         return None
-    values = [e.get("value") for e in result.get("entities") or [] if e.get("entity") == DANGER_ENTITY]
+    values = [
+        e.get("value") for e in result.get("entities") or [] if e.get("entity") == DANGER_ENTITY
+    ]
     return values[0] if values else "unknown"
 
 
@@ -113,11 +132,13 @@ def evaluate(examples: List[Example], parse: Callable[[str], dict]) -> SafetyRep
         report.total[example.category] += 1
         if example.category == NO_DANGER:
             if category is not None:
-                report.false_alarms.append({"text": example.text, "read_as": category,
-                                            "source": example.source})
+                report.false_alarms.append(
+                    {"text": example.text, "read_as": category, "source": example.source}
+                )
         elif category is None:
-            report.misses.append({"text": example.text, "expected": example.category,
-                                  "source": example.source})
+            report.misses.append(
+                {"text": example.text, "expected": example.category, "source": example.source}
+            )
         else:
             report.found[example.category] += 1
             report.right_category[example.category] += category == example.category
@@ -141,8 +162,9 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     agent = Agent.load(args.model)
     reports = {}
     for name, directory in (("blind", BLIND), ("development (consulted while building)", DEV)):
-        report = evaluate(load_blind(directory),
-                          lambda text: asyncio.run(agent.parse_message(text)))
+        report = evaluate(
+            load_blind(directory), lambda text: asyncio.run(agent.parse_message(text))
+        )
         print(f"\n{name} set: {directory.relative_to(ROOT)}\n{report.table()}")
         for miss in report.misses:
             print(f"  missed ({miss['expected']}): {miss['text']!r}")

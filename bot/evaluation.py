@@ -9,8 +9,8 @@ import argparse
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable, Dict, List, Optional, Set
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,9 @@ class Example:
 class Report:
     intent_correct: int = 0
     total: int = 0
-    per_dispositif: Dict[str, List[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    per_dispositif: Dict[str, List[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
     errors: List[dict] = field(default_factory=list)
 
     @property
@@ -102,7 +104,7 @@ def dispositif_of(intent: Optional[str], entities: List[dict]) -> Optional[str]:
         if entity.get("entity") == "dispositif" and value in known:
             return value
     if intent and intent.startswith(FICHE_INTENT_PREFIX):
-        return intent[len(FICHE_INTENT_PREFIX):].replace("_", "-")
+        return intent[len(FICHE_INTENT_PREFIX) :].replace("_", "-")
     return SKILL_INTENT_DISPOSITIF.get(intent)
 
 
@@ -137,8 +139,13 @@ def evaluate(examples: List[Example], parse: Callable[[str], dict]) -> Report:
             counts[0] += predicted == example.dispositif
         if intent != example.intent or (example.dispositif and predicted != example.dispositif):
             report.errors.append(
-                {"text": example.text, "expected": example.intent, "predicted": intent,
-                 "expected_dispositif": example.dispositif, "predicted_dispositif": predicted}
+                {
+                    "text": example.text,
+                    "expected": example.intent,
+                    "predicted": intent,
+                    "expected_dispositif": example.dispositif,
+                    "predicted_dispositif": predicted,
+                }
             )
     return report
 

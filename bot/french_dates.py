@@ -15,19 +15,52 @@ PARIS = ZoneInfo("Europe/Paris")
 
 WEEKDAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTH_NAMES = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
 # How residents write months and days, accents dropped: names, abbreviations, misspellings.
 _MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3,
-    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8,
-    "septembre": 9, "sept": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
-    "decembre": 12, "decembr": 12, "dec": 12,
+    "janvier": 1,
+    "janv": 1,
+    "jan": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "aout": 8,
+    "septembre": 9,
+    "sept": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "decembre": 12,
+    "decembr": 12,
+    "dec": 12,
 }
 _WEEKDAYS = {
     **{name: index for index, name in enumerate(WEEKDAY_NAMES)},
-    "mecredi": 2, "mercerdi": 2, "jeudie": 3, "vendredie": 4, "samdi": 5,
+    "mecredi": 2,
+    "mercerdi": 2,
+    "jeudie": 3,
+    "vendredie": 4,
+    "samdi": 5,
 }
 # A date without a year this long ago is someone naming a past date, not next year's.
 PAST_DATE_WINDOW = timedelta(days=60)
@@ -38,9 +71,16 @@ _WRITTEN = re.compile(rf"\b(\d{{1,2}})\s*(?:er)?\s+({_MONTH_WORD})\.?(?:\s+(\d{{
 _DAY_ONLY = re.compile(r"\b(?:le|l)\s+(\d{1,2})\s*(?:er)?\b(?!\s*[/.h:-]|\s*\d)")
 _WEEKDAY = re.compile(r"\b(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")s?\b")
 _RELATIVE = {
-    "apres demain": 2, "apres-demain": 2, "apresdemain": 2,
-    "demain": 1, "dem1": 1,
-    "aujourd'hui": 0, "aujourd hui": 0, "aujourdhui": 0, "auj": 0, "ce jour": 0,
+    "apres demain": 2,
+    "apres-demain": 2,
+    "apresdemain": 2,
+    "demain": 1,
+    "dem1": 1,
+    "aujourd'hui": 0,
+    "aujourd hui": 0,
+    "aujourdhui": 0,
+    "auj": 0,
+    "ce jour": 0,
 }
 
 
@@ -50,7 +90,7 @@ class ImpossibleDate(ValueError):
 
 @dataclass(frozen=True)
 class Weekday:
-    """"jeudi": the next such day; `index` 0 is Monday."""
+    """ "jeudi": the next such day; `index` 0 is Monday."""
 
     index: int
 
@@ -63,7 +103,7 @@ Day = Union[date, Weekday]
 
 
 def format_when(moment: datetime) -> str:
-    """"jeudi 3 décembre à 9 h 30", "lundi 1er juin à 14 h": a session's start, Paris time."""
+    """ "jeudi 3 décembre à 9 h 30", "lundi 1er juin à 14 h": a session's start, Paris time."""
     local = moment.astimezone(PARIS)
     day = "1er" if local.day == 1 else str(local.day)
     hour = f"{local.hour} h" + (f" {local.minute:02d}" if local.minute else "")
@@ -71,7 +111,7 @@ def format_when(moment: datetime) -> str:
 
 
 def format_day(day: date) -> str:
-    """"jeudi 3 décembre"."""
+    """ "jeudi 3 décembre"."""
     number = "1er" if day.day == 1 else str(day.day)
     return f"{WEEKDAY_NAMES[day.weekday()]} {number} {MONTH_NAMES[day.month - 1]}"
 
@@ -137,7 +177,7 @@ def _make(day: int, month: int, year: Optional[int], written: str, today: date) 
 
 
 def _day_of_month(day: int, written: str, today: date) -> date:
-    """"le 10": this month's 10th if not past, else next month's."""
+    """ "le 10": this month's 10th if not past, else next month's."""
     if not 1 <= day <= 31:
         raise ImpossibleDate(written.strip())
     year, month = today.year, today.month

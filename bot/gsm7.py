@@ -1,7 +1,8 @@
 """GSM-7 text for SMS: transliteration, length in septets, and cutting into SMS.
 
 A single character outside the GSM-7 alphabet (’, œ, ê, an emoji…) switches an SMS to UCS-2 and
-cuts a segment from 160 to 70 characters, so SMS text is transliterated before it is counted or sent.
+cuts a segment from 160 to 70 characters, so SMS text is transliterated before it is counted or
+sent.
 """
 
 import re
@@ -16,12 +17,46 @@ GSM7_EXTENSION = set("€[]{}\\~^|\f")
 
 _TRANSLITERATION = str.maketrans(
     {
-        "’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"', "«": '"', "»": '"',
-        "…": "...", "–": "-", "—": "-", "\u00a0": " ", "\u202f": " ", "\t": " ",
-        "â": "a", "ê": "e", "î": "i", "ô": "o", "û": "u", "ë": "e", "ï": "i", "ÿ": "y",
-        "ç": "c", "œ": "oe", "Œ": "OE", "á": "a", "í": "i", "ó": "o", "ú": "u",
-        "À": "A", "Â": "A", "È": "E", "Ê": "E", "Ë": "E", "Î": "I", "Ï": "I", "Ô": "O",
-        "Ù": "U", "Û": "U", "•": "-", "→": "->",
+        "’": "'",
+        "‘": "'",
+        "ʼ": "'",
+        "“": '"',
+        "”": '"',
+        "«": '"',
+        "»": '"',
+        "…": "...",
+        "–": "-",
+        "—": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\t": " ",
+        "â": "a",
+        "ê": "e",
+        "î": "i",
+        "ô": "o",
+        "û": "u",
+        "ë": "e",
+        "ï": "i",
+        "ÿ": "y",
+        "ç": "c",
+        "œ": "oe",
+        "Œ": "OE",
+        "á": "a",
+        "í": "i",
+        "ó": "o",
+        "ú": "u",
+        "À": "A",
+        "Â": "A",
+        "È": "E",
+        "Ê": "E",
+        "Ë": "E",
+        "Î": "I",
+        "Ï": "I",
+        "Ô": "O",
+        "Ù": "U",
+        "Û": "U",
+        "•": "-",
+        "→": "->",
     }
 )
 

@@ -38,6 +38,7 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
+
 ROOT = Path(__file__).resolve().parents[1]
 # RASA_MODEL serves another model (say, one trained elsewhere) without touching models/.
 DEFAULT_MODEL = Path(os.environ.get("RASA_MODEL") or ROOT / "models" / "cites-emploi.tar.gz")
@@ -89,9 +90,11 @@ class Assistant:
         self.rasa_args = list(rasa_args)
         # The secret the Rasa server shows the action server (endpoints.yml): one per start
         # unless the environment gives one.
-        self.action_token = (self.env.get(ACTION_TOKEN_VARIABLE)
-                             or os.environ.get(ACTION_TOKEN_VARIABLE)
-                             or secrets.token_urlsafe(32))
+        self.action_token = (
+            self.env.get(ACTION_TOKEN_VARIABLE)
+            or os.environ.get(ACTION_TOKEN_VARIABLE)
+            or secrets.token_urlsafe(32)
+        )
         self.processes: List[subprocess.Popen] = []
         self._workdir = Path(tempfile.mkdtemp(prefix="cites-emploi-"))
 
@@ -119,7 +122,8 @@ class Assistant:
         output = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
-            output = open(self.log_dir / f"{name}.log", "ab")
+            # The child process writes to it for its whole life: closed with the process.
+            output = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115
         env = {
             **os.environ,
             "ACTION_ENDPOINT_URL": f"{self.action_url}/webhook",
@@ -128,7 +132,10 @@ class Assistant:
             **({"DATABASE_URL": self.database_url} if uses_database else {}),
         }
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output,
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=output,
             stderr=subprocess.STDOUT if output else None,
         )
         if output:
@@ -155,10 +162,21 @@ class Assistant:
     def start_console(self, port: int) -> str:
         """The coordinator console (console/), on this instance's database and model; its URL.
         It loads an activated model into this Rasa server (PUT /model)."""
-        self._spawn("console", [
-            sys.executable, "-m", "console", "--port", str(port),
-            "--rasa-url", self.rasa_url, "--model", str(self.model),
-        ], uses_database=True)
+        self._spawn(
+            "console",
+            [
+                sys.executable,
+                "-m",
+                "console",
+                "--port",
+                str(port),
+                "--rasa-url",
+                self.rasa_url,
+                "--model",
+                str(self.model),
+            ],
+            uses_database=True,
+        )
         return f"http://127.0.0.1:{port}"
 
     def start_action_server(self) -> subprocess.Popen:
@@ -170,12 +188,20 @@ class Assistant:
 
     def start_rasa_server(self) -> subprocess.Popen:
         command = [
-            sys.executable, "-m", "bot.server", "run",
-            "--model", str(self.model),
-            "--endpoints", str(self._endpoints_file()),
-            "--credentials", str(ROOT / "credentials.yml"),
-            "--interface", self.interface,
-            "--port", str(self.rasa_port),
+            sys.executable,
+            "-m",
+            "bot.server",
+            "run",
+            "--model",
+            str(self.model),
+            "--endpoints",
+            str(self._endpoints_file()),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--interface",
+            self.interface,
+            "--port",
+            str(self.rasa_port),
             "--enable-api",
         ]
         if self.auth_token:
@@ -225,7 +251,9 @@ def main() -> None:
     parser.add_argument("--action-port", type=int, default=int(os.environ.get("ACTION_PORT", 5055)))
     parser.add_argument("--interface", default=os.environ.get("RASA_INTERFACE", "127.0.0.1"))
     parser.add_argument(
-        "--endpoints", type=Path, default=os.environ.get("RASA_ENDPOINTS") or None,
+        "--endpoints",
+        type=Path,
+        default=os.environ.get("RASA_ENDPOINTS") or None,
         help="endpoints file given to Rasa as it is (deploy/endpoints.production.yml: SQL "
         "tracker store and Redis lock store, settings from the environment)",
     )
@@ -256,15 +284,22 @@ def main() -> None:
         rest_curl = (
             f"curl -s -X POST {assistant.rasa_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' "
-            "-d '{\"sender\": \"demo\", \"message\": \"c koi le cej\"}'"
+            '-d \'{"sender": "demo", "message": "c koi le cej"}\''
         )
-        print(text(
-            "launcher.ready", territory=assistant.territory.name, report=report,
-            rasa_url=assistant.rasa_url, action_url=assistant.action_url,
-            console_url=console_url, rest_curl=rest_curl,
-            token_note=text("launcher.token_note") if assistant.auth_token else "",
-            sms_curl=curl_command(assistant.rasa_url, "c koi le cej"),
-        ), flush=True)
+        print(
+            text(
+                "launcher.ready",
+                territory=assistant.territory.name,
+                report=report,
+                rasa_url=assistant.rasa_url,
+                action_url=assistant.action_url,
+                console_url=console_url,
+                rest_curl=rest_curl,
+                token_note=text("launcher.token_note") if assistant.auth_token else "",
+                sms_curl=curl_command(assistant.rasa_url, "c koi le cej"),
+            ),
+            flush=True,
+        )
         while not stop_requested and all(p.poll() is None for p in assistant.processes):
             time.sleep(0.5)
     except TerritoryError as error:

@@ -31,7 +31,11 @@ class AtomicRedisLockStore(RedisLockStore):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
         # Rasa builds a lock store named by its module path from the endpoint's configuration.
         if endpoint_config is not None:
-            kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
+            kwargs = {
+                "host": endpoint_config.url or "localhost",
+                **endpoint_config.kwargs,
+                **kwargs,
+            }
         super().__init__(**kwargs)
 
     def _atomically(self, conversation_id: Text, change: Change) -> Any:

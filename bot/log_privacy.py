@@ -7,6 +7,7 @@ library, whatever handlers it installs later. Installed first thing by each proc
 point (bot.server, bot.action_server, the senders, the console).
 """
 
+import contextlib
 import logging
 import warnings
 
@@ -23,10 +24,9 @@ def install() -> None:
 
     def redacted_record(*args, **kwargs) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        try:
+        # A malformed record stays as the logging module would show it.
+        with contextlib.suppress(Exception):
             record.msg, record.args = redact(record.getMessage()), ()
-        except Exception:  # a malformed record stays as the logging module would show it
-            pass
         return record
 
     logging.setLogRecordFactory(redacted_record)

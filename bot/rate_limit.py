@@ -13,8 +13,13 @@ WINDOW_SECONDS = 60.0
 class SlidingWindow:
     """At most `limit` events per `window` seconds for each key."""
 
-    def __init__(self, limit: int, window: float = WINDOW_SECONDS,
-                 clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float = WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
+    ) -> None:
         self.limit, self.window, self.clock, self.max_keys = limit, window, clock, max_keys
         self._events: Dict[str, Deque[float]] = {}
 

@@ -72,7 +72,9 @@ def _address(match: re.Match) -> str:
 def redact(text: str) -> str:
     """`text` with emails, IBANs, NIRs, French phone numbers and street addresses replaced."""
     text = _EMAIL.sub(EMAIL, text)
-    text = _IBAN.sub(lambda m: IBAN if any(c.isdigit() for c in m.group(0)[4:]) else m.group(0), text)
+    text = _IBAN.sub(
+        lambda m: IBAN if any(c.isdigit() for c in m.group(0)[4:]) else m.group(0), text
+    )
     text = _NIR.sub(NIR, text)
     text = _PHONE.sub(PHONE, text)
     return _ADDRESS.sub(_address, text)

@@ -30,9 +30,9 @@ import yaml
 from sqlalchemy.orm import sessionmaker
 
 from bot.french_dates import format_when
+from bot.storage.booking_messages import BOOKING_MESSAGES, Message
 from bot.storage.database import ROOT, make_engine, session_factory
 from bot.storage.models import REMINDER, WAITLIST_PROMOTED, utc_now
-from bot.storage.booking_messages import BOOKING_MESSAGES, Message
 from bot.storage.outbox import deliver
 from bot.storage.retention import purge_personal_data
 from bot.storage.sms import REMINDER as SMS_REMINDER
@@ -72,7 +72,10 @@ def log_only(message: Message, text: str) -> None:
     """For channels that cannot push: say in the log that the message was due; deliver nothing."""
     logger.warning(
         "%s for booking %s not delivered: channel '%s' cannot push (%d characters)",
-        message.kind, message.reference, message.channel, len(text),
+        message.kind,
+        message.reference,
+        message.channel,
+        len(text),
     )
 
 
@@ -85,8 +88,12 @@ def sms_transport(db_factory: sessionmaker, config: SmsConfig) -> Transport:
             try:
                 queue_sms(db, config, message.phone, text, SMS_REMINDER, utc_now())
             except OptedOut as stopped:
-                logger.info("%s for booking %s not sent: %s answered STOP",
-                            message.kind, message.reference, stopped)
+                logger.info(
+                    "%s for booking %s not sent: %s answered STOP",
+                    message.kind,
+                    message.reference,
+                    stopped,
+                )
                 return
         logger.info("%s for booking %s queued as SMS", message.kind, message.reference)
 
@@ -94,7 +101,7 @@ def sms_transport(db_factory: sessionmaker, config: SmsConfig) -> Transport:
 
 
 # The transport of each channel that has one; `main` adds "sms", which needs the database.
-TRANSPORTS: Dict[str, Transport] = {channel: log_only for channel in NO_PUSH_CHANNELS}
+TRANSPORTS: Dict[str, Transport] = dict.fromkeys(NO_PUSH_CHANNELS, log_only)
 
 
 def rendered(by_channel: Dict[str, Transport]) -> Dict[str, Callable[[Message], None]]:
@@ -132,8 +139,10 @@ def main(argv: List[str]) -> int:
         counts = run_once(session_factory(engine), transports)
         counts["sms"] = deliver_sms(session_factory(engine), sms)
         if any(counts.values()):
-            logger.info("%(sent)d message(s) handled, %(sms)d SMS sent, "
-                        "%(purged)d booking(s) purged", counts)
+            logger.info(
+                "%(sent)d message(s) handled, %(sms)d SMS sent, %(purged)d booking(s) purged",
+                counts,
+            )
 
     try:
         return run_rounds(one_round, arguments, logger, database_name="booking database")

@@ -36,7 +36,8 @@ def check_api_protection(argv: List[str]) -> None:
     token = _option(argv, "--auth-token")
     if interface not in LOOPBACK and not token:
         raise SettingsError(
-            f"Rasa's HTTP API on {interface} needs --auth-token (or --interface 127.0.0.1)")
+            f"Rasa's HTTP API on {interface} needs --auth-token (or --interface 127.0.0.1)"
+        )
     if is_production():
         check_secret("RASA_AUTH_TOKEN (--auth-token)", token)
 
@@ -54,9 +55,14 @@ def model_guard(served_model: Path) -> Callable[[Any], Any]:
     allowed = served_model.resolve()
 
     def refused() -> Any:
-        return response.json({"status": "failure", "reason": "Forbidden",
-                              "message": "This server only reloads the model it serves."},
-                             status=403)
+        return response.json(
+            {
+                "status": "failure",
+                "reason": "Forbidden",
+                "message": "This server only reloads the model it serves.",
+            },
+            status=403,
+        )
 
     async def guard(request) -> Optional[Any]:
         route = (request.method, request.path.rstrip("/") or "/")
@@ -68,8 +74,11 @@ def model_guard(served_model: Path) -> Callable[[Any], Any]:
             except SanicException:
                 return refused()
             model_file = body.get("model_file") if isinstance(body, dict) else None
-            if (set(body or {}) != {"model_file"} or not isinstance(model_file, str)
-                    or Path(model_file).resolve() != allowed):
+            if (
+                set(body or {}) != {"model_file"}
+                or not isinstance(model_file, str)
+                or Path(model_file).resolve() != allowed
+            ):
                 return refused()
         return None
 

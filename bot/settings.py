@@ -49,8 +49,9 @@ def check_secret(name: str, value: str, environ: Optional[Mapping[str, str]] = N
     return value
 
 
-def secret(name: str, demo_default: Optional[str] = None,
-           environ: Optional[Mapping[str, str]] = None) -> str:
+def secret(
+    name: str, demo_default: Optional[str] = None, environ: Optional[Mapping[str, str]] = None
+) -> str:
     """The secret in the environment variable `name`; in the demo profile, `demo_default` when
     it is not set (None: required in every profile)."""
     environ = os.environ if environ is None else environ

@@ -71,4 +71,3 @@ def section(key: str) -> Dict[str, Any]:
     if not isinstance(value, dict):
         raise KeyError(f"{key!r} in {CATALOGUE} is not a section")
     return value
-

@@ -26,7 +26,8 @@ def worker_arguments(
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--once", action="store_true", help="one round, then exit")
     parser.add_argument(
-        "--interval", type=float,
+        "--interval",
+        type=float,
         default=float(os.environ.get(interval_variable, default_interval)),
         help=f"seconds between rounds (${interval_variable})",
     )
@@ -37,7 +38,9 @@ def worker_arguments(
 
 
 def run_rounds(
-    one_round: Callable[[], None], arguments: argparse.Namespace, logger: logging.Logger,
+    one_round: Callable[[], None],
+    arguments: argparse.Namespace,
+    logger: logging.Logger,
     database_name: str = "database",
 ) -> int:
     """Call `one_round` every `arguments.interval` seconds until stopped; the exit code."""

@@ -23,7 +23,9 @@ logger = logging.getLogger(__name__)
 PROCESSOR_LOGGER = "rasa.core.processor"
 FAILURE_PREFIX = "Encountered an exception while running action"
 
-_failures: ContextVar[Optional[List[str]]] = ContextVar("cites_emploi_action_failures", default=None)
+_failures: ContextVar[Optional[List[str]]] = ContextVar(
+    "cites_emploi_action_failures", default=None
+)
 
 
 class _ActionFailureFilter(logging.Filter):
@@ -64,7 +66,7 @@ async def answer_watched(
 
 
 def watching(
-    on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
 ) -> Callable[[UserMessage], Awaitable[bool]]:
     """`on_new_message`, telling the resident when an action failed (for a channel's blueprint)."""
 

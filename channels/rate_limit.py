@@ -49,5 +49,4 @@ def _limited(wait: float) -> Optional[HTTPResponse]:
     if not wait:
         return None
     limited = {"error": "trop_de_messages", "message": text("limits.too_many_messages")}
-    return response.json(limited, status=429,
-                         headers={"Retry-After": str(max(1, math.ceil(wait)))})
+    return response.json(limited, status=429, headers={"Retry-After": str(max(1, math.ceil(wait)))})

@@ -18,6 +18,8 @@ import json
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional
 
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -25,8 +27,6 @@ from sanic.response import HTTPResponse
 from bot.texts import text
 from channels.action_failures import watching
 from channels.rate_limit import WebhookLimits
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.rest import RestInput as RasaRestInput
 
 BODY_MAX_BYTES = 256_000
 # Far beyond what a resident types (the forms answer "trop long" well before); a ~5 000-character
@@ -61,15 +61,20 @@ def checked_body(body: Optional[bytes]) -> Dict[str, Any]:
     if not isinstance(data, dict):
         raise BadRequest("pas_json", text("rest.not_an_object"))
     sender = data.get("sender")
-    if sender is not None:
-        if (not isinstance(sender, str) or not sender.strip() or len(sender) > SENDER_MAX_CHARS
-                or NOT_IN_A_SENDER.search(sender)):
-            raise BadRequest("sender_invalide", text("rest.bad_sender", limit=SENDER_MAX_CHARS))
+    if sender is not None and (
+        not isinstance(sender, str)
+        or not sender.strip()
+        or len(sender) > SENDER_MAX_CHARS
+        or NOT_IN_A_SENDER.search(sender)
+    ):
+        raise BadRequest("sender_invalide", text("rest.bad_sender", limit=SENDER_MAX_CHARS))
     message = data.get("message")
     if not isinstance(message, str):
         raise BadRequest("message_invalide", text("rest.message_not_text"))
     if len(message) > MESSAGE_MAX_CHARS:
-        raise BadRequest("message_trop_long", text("rest.message_too_long", limit=MESSAGE_MAX_CHARS))
+        raise BadRequest(
+            "message_trop_long", text("rest.message_too_long", limit=MESSAGE_MAX_CHARS)
+        )
     data["message"] = _clean(message)
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):

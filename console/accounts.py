@@ -37,10 +37,17 @@ def create_account(db: Session, email: str, role: str, password: str) -> Console
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(text("console.accounts.short_password", length=MIN_PASSWORD_LENGTH))
     with transaction(db):
-        if db.execute(select(ConsoleAccount).where(func.lower(ConsoleAccount.email) == email)).first():
+        if db.execute(
+            select(ConsoleAccount).where(func.lower(ConsoleAccount.email) == email)
+        ).first():
             raise AccountError(text("console.accounts.exists", email=email))
-        account = ConsoleAccount(email=email, role=role, password_hash=hash_password(password),
-                                 created_at=utc_now(), active=True)
+        account = ConsoleAccount(
+            email=email,
+            role=role,
+            password_hash=hash_password(password),
+            created_at=utc_now(),
+            active=True,
+        )
         db.add(account)
     return account
 
@@ -57,7 +64,9 @@ def _password(from_stdin: bool) -> str:
 
 
 def main(argv: Optional[list] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help=text("console.accounts.create_help"))
     create.add_argument("--email", required=True)
@@ -72,7 +81,9 @@ def main(argv: Optional[list] = None) -> int:
     try:
         with session_factory(engine)() as db:
             if args.command == "list":
-                for account in db.execute(select(ConsoleAccount).order_by(ConsoleAccount.email)).scalars():
+                for account in db.execute(
+                    select(ConsoleAccount).order_by(ConsoleAccount.email)
+                ).scalars():
                     state = text(
                         "console.accounts.active" if account.active else "console.accounts.inactive"
                     )

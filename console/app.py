@@ -25,7 +25,7 @@ PARIS = ZoneInfo("Europe/Paris")
 # Everything comes from this server; SVG charts are inline markup, not scripts.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                               "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -53,8 +53,11 @@ def _percent(value: float) -> str:
 
 
 async def _context(request: web.Request) -> dict:
-    return {"account": request.get("account"), "csrf_token": request.get("csrf_token", ""),
-            "labels": labels}
+    return {
+        "account": request.get("account"),
+        "csrf_token": request.get("csrf_token", ""),
+        "labels": labels,
+    }
 
 
 def create_app(settings: Optional[Settings] = None) -> web.Application:
@@ -66,7 +69,9 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
     setup_security(app, settings.secret_key, settings.secure_cookie)
     auth.setup_sign_in_limits(app)
     env = aiohttp_jinja2.setup(
-        app, loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
         context_processors=[_context],
     )
     env.filters.update(local_time=_local_time, percent=_percent, from_json=json.loads)

@@ -17,8 +17,8 @@ from typing import Any, Dict, List, Optional
 
 import aiohttp
 
-from bot.storage.review import DESK_SENDER_PREFIX
 from bot.knowledge import Fiche, KnowledgeBase
+from bot.storage.review import DESK_SENDER_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -56,17 +56,21 @@ def new_sender() -> str:
     return DESK_SENDER_PREFIX + secrets.token_hex(8)
 
 
-async def ask(rasa_url: Optional[str], sender: str, text: str, account_id: int) -> List[Dict[str, Any]]:
+async def ask(
+    rasa_url: Optional[str], sender: str, text: str, account_id: int
+) -> List[Dict[str, Any]]:
     """The bot's messages for `text`, as the REST channel returns them."""
     if not rasa_url:
         raise AssistantUnavailable("no Rasa server configured (CONSOLE_RASA_URL, --rasa-url)")
     logger.info("assisted conversation %s: desk message from staff account %d", sender, account_id)
     body = {"sender": sender, "message": text, "metadata": ASSISTED}
     try:
-        async with aiohttp.ClientSession(timeout=TIMEOUT) as http:
-            async with http.post(rasa_url.rstrip("/") + REST_WEBHOOK, json=body) as response:
-                response.raise_for_status()
-                return await response.json()
+        async with (
+            aiohttp.ClientSession(timeout=TIMEOUT) as http,
+            http.post(rasa_url.rstrip("/") + REST_WEBHOOK, json=body) as response,
+        ):
+            response.raise_for_status()
+            return await response.json()
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
         logger.error("assisted conversation %s: the assistant did not answer: %r", sender, error)
         raise AssistantUnavailable(str(error)) from error
@@ -77,10 +81,14 @@ def read_turn(messages: List[Dict[str, Any]], kb: KnowledgeBase) -> List[Reply]:
     replies: List[Reply] = []
     for message in messages:
         if message.get("text") or message.get("buttons"):
-            replies.append(Reply(
-                text=message.get("text") or "",
-                buttons=[Button(b["title"], b["payload"]) for b in message.get("buttons") or []],
-            ))
+            replies.append(
+                Reply(
+                    text=message.get("text") or "",
+                    buttons=[
+                        Button(b["title"], b["payload"]) for b in message.get("buttons") or []
+                    ],
+                )
+            )
         custom = message.get("custom") or {}
         danger = (custom.get("danger") or {}).get("category")
         if danger and replies:

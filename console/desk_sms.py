@@ -22,6 +22,7 @@ from bot.transports.sms_config import SmsConfig
 
 logger = logging.getLogger(__name__)
 
+
 def sms_text(fiche: Fiche) -> str:
     """What the person receives: the fiche's short answer, in GSM-7."""
     return to_sms_text(fiche.sms)
@@ -40,20 +41,27 @@ async def send_fiche(
             return queue_sms(db, config, number, sms_text(fiche), DESK, now)
 
     hashed = await asyncio.to_thread(queue)
-    logger.info("desk SMS of fiche %s queued for %s by staff account %d", fiche.id, log_id(hashed),
-                account_id)
+    logger.info(
+        "desk SMS of fiche %s queued for %s by staff account %d",
+        fiche.id,
+        log_id(hashed),
+        account_id,
+    )
     await asyncio.to_thread(deliver_sms, sessions, config)
     return await asyncio.to_thread(_outcome, sessions, hashed, now)
 
 
 def _outcome(sessions: sessionmaker, hashed: str, queued_at: datetime) -> str:
     with sessions() as db:
-        statuses = set(db.execute(
-            select(SmsOutbound.status).where(
-                SmsOutbound.recipient_hash == hashed, SmsOutbound.kind == DESK,
-                SmsOutbound.created_at >= queued_at,
-            )
-        ).scalars())
+        statuses = set(
+            db.execute(
+                select(SmsOutbound.status).where(
+                    SmsOutbound.recipient_hash == hashed,
+                    SmsOutbound.kind == DESK,
+                    SmsOutbound.created_at >= queued_at,
+                )
+            ).scalars()
+        )
     for status in (DROPPED, PENDING):
         if status in statuses:
             return status

@@ -5,7 +5,15 @@ from typing import Dict
 
 from bot.knowledge.models import ALERT_THEME_LABELS, DANGER_LABELS
 from bot.storage.models import (
-    COORDINATOR, DONE, FALLBACK, IGNORED, LOW_CONFIDENCE, NOT_USEFUL, OUT_OF_SCOPE, STAFF, TODO,
+    COORDINATOR,
+    DONE,
+    FALLBACK,
+    IGNORED,
+    LOW_CONFIDENCE,
+    NOT_USEFUL,
+    OUT_OF_SCOPE,
+    STAFF,
+    TODO,
     UNMET,
 )
 from bot.texts import section, text
@@ -27,6 +35,4 @@ ROLES = _labels("console.roles", COORDINATOR, STAFF)
 THEMES = ALERT_THEME_LABELS
 DANGERS = DANGER_LABELS
 OTHER_QUARTIER = text("console.other_quartier")
-RUN_STATUSES = _labels(
-    "console.run_statuses", TRAINING, EVALUATING, ACTIVATED, REJECTED, FAILED
-)
+RUN_STATUSES = _labels("console.run_statuses", TRAINING, EVALUATING, ACTIVATED, REJECTED, FAILED)

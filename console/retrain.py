@@ -11,6 +11,7 @@ run's log file, shown by the console.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -91,8 +92,9 @@ class RetrainJobs:
 
         def create(db) -> int:
             with transaction(db):
-                run = TrainingRun(created_at=utc_now(), created_by=account_id, status=TRAINING,
-                                  candidate_path="")
+                run = TrainingRun(
+                    created_at=utc_now(), created_by=account_id, status=TRAINING, candidate_path=""
+                )
                 db.add(run)
                 db.flush()
                 run.candidate_path = str(self.work_dir / f"candidate-{run.id}.tar.gz")
@@ -110,31 +112,49 @@ class RetrainJobs:
         log = self.log_path(run_id)
         candidate = self.work_dir / f"candidate-{run_id}.tar.gz"
         try:
-            await self._run_command(log, [
-                *self.settings.python, "-m", "rasa", "train", "--force",
-                "--config", str(self.settings.config_file),
-                "--domain", str(self.settings.domain_file),
-                "--data", str(self.settings.data_dir),
-                "--out", str(self.work_dir), "--fixed-model-name", f"candidate-{run_id}",
-            ])
+            await self._run_command(
+                log,
+                [
+                    *self.settings.python,
+                    "-m",
+                    "rasa",
+                    "train",
+                    "--force",
+                    "--config",
+                    str(self.settings.config_file),
+                    "--domain",
+                    str(self.settings.domain_file),
+                    "--data",
+                    str(self.settings.data_dir),
+                    "--out",
+                    str(self.work_dir),
+                    "--fixed-model-name",
+                    f"candidate-{run_id}",
+                ],
+            )
             if not candidate.exists():
                 raise RuntimeError(text("console.retrain.no_model"))
             await self._update(run_id, status=EVALUATING)
             active_scores = await self._active_scores(log)
-            candidate_scores = await self._evaluate(log, candidate, self.work_dir / f"candidate-{run_id}.json")
+            candidate_scores = await self._evaluate(
+                log, candidate, self.work_dir / f"candidate-{run_id}.json"
+            )
             decision = decide(active_scores, candidate_scores)
             message = decision.reason
             if decision.activate:
                 message += " " + await asyncio.to_thread(self.activate, candidate)
             await self._update(
-                run_id, status=ACTIVATED if decision.activate else REJECTED, message=message,
-                scores=json.dumps({"active": _figures(active_scores),
-                                   "candidate": _figures(candidate_scores)}),
+                run_id,
+                status=ACTIVATED if decision.activate else REJECTED,
+                message=message,
+                scores=json.dumps(
+                    {"active": _figures(active_scores), "candidate": _figures(candidate_scores)}
+                ),
             )
         except asyncio.CancelledError:
             await self._update(run_id, status=FAILED, message=text("console.retrain.stopped"))
             raise
-        except Exception as error:  # noqa: BLE001 - any failure is shown on the run's page
+        except Exception as error:
             logger.exception("retraining run %s failed", run_id)
             await self._update(
                 run_id, status=FAILED, message=text("console.retrain.failed", error=error)
@@ -145,7 +165,10 @@ class RetrainJobs:
             output.write(("$ " + " ".join(command) + "\n").encode("utf-8"))
             output.flush()
             self._process = await asyncio.create_subprocess_exec(
-                *command, cwd=ROOT, stdout=output, stderr=asyncio.subprocess.STDOUT,
+                *command,
+                cwd=ROOT,
+                stdout=output,
+                stderr=asyncio.subprocess.STDOUT,
                 env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"},
             )
             try:
@@ -160,10 +183,20 @@ class RetrainJobs:
             )
 
     async def _evaluate(self, log: Path, model: Path, report: Path) -> dict:
-        await self._run_command(log, [
-            *self.settings.python, "-m", "bot.evaluation", "--model", str(model),
-            "--data", str(self.settings.heldout_file), "--json", str(report),
-        ])
+        await self._run_command(
+            log,
+            [
+                *self.settings.python,
+                "-m",
+                "bot.evaluation",
+                "--model",
+                str(model),
+                "--data",
+                str(self.settings.heldout_file),
+                "--json",
+                str(report),
+            ],
+        )
         return json.loads(report.read_text(encoding="utf-8"))
 
     async def _active_scores(self, log: Path) -> dict:
@@ -189,7 +222,9 @@ class RetrainJobs:
         if self.settings.rasa_token:
             url += f"?token={self.settings.rasa_token}"
         request = urllib.request.Request(
-            url, method="PUT", data=json.dumps({"model_file": str(active)}).encode("utf-8"),
+            url,
+            method="PUT",
+            data=json.dumps({"model_file": str(active)}).encode("utf-8"),
             headers={"Content-Type": "application/json"},
         )
         try:
@@ -216,10 +251,8 @@ class RetrainJobs:
     async def close(self) -> None:
         if self.running():
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
 
 def _figures(report: dict) -> dict:

@@ -18,11 +18,11 @@ from typing import Optional
 from urllib.parse import quote
 
 from aiohttp import web
-from aiohttp_session import get_session, setup as setup_session
+from aiohttp_session import get_session
+from aiohttp_session import setup as setup_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-
 from sqlalchemy import delete, select
 
 from bot.storage.database import transaction
@@ -51,10 +51,17 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def setup_security(app: web.Application, secret_key: bytes, secure_cookie: bool) -> None:
-    setup_session(app, EncryptedCookieStorage(
-        secret_key, cookie_name="console_session", httponly=True, samesite="Strict",
-        secure=secure_cookie, max_age=SESSION_HOURS * 3600,
-    ))
+    setup_session(
+        app,
+        EncryptedCookieStorage(
+            secret_key,
+            cookie_name="console_session",
+            httponly=True,
+            samesite="Strict",
+            secure=secure_cookie,
+            max_age=SESSION_HOURS * 3600,
+        ),
+    )
     app.middlewares.extend([csrf_middleware, auth_middleware])
 
 
@@ -125,10 +132,14 @@ async def sign_in(request: web.Request, account: ConsoleAccount) -> None:
     def record(db):
         with transaction(db):
             db.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
-            db.add(ConsoleSession(
-                token_hash=_token_hash(token), account_id=account.id, created_at=now,
-                expires_at=now + timedelta(hours=SESSION_HOURS),
-            ))
+            db.add(
+                ConsoleSession(
+                    token_hash=_token_hash(token),
+                    account_id=account.id,
+                    created_at=now,
+                    expires_at=now + timedelta(hours=SESSION_HOURS),
+                )
+            )
 
     await run_db(request.app, record)
     session = await get_session(request)

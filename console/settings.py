@@ -41,7 +41,9 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: _path("CONSOLE_DATA_DIR", ROOT / "bot" / "data"))
     export_file: Optional[Path] = None
     new_intents_file: Path = field(
-        default_factory=lambda: _path("CONSOLE_NEW_INTENTS", ROOT / "var" / "console" / "new_intents.yml")
+        default_factory=lambda: _path(
+            "CONSOLE_NEW_INTENTS", ROOT / "var" / "console" / "new_intents.yml"
+        )
     )
     domain_file: Path = field(default_factory=lambda: _path("CONSOLE_DOMAIN", ROOT / "domain.yml"))
     config_file: Path = field(default_factory=lambda: _path("CONSOLE_CONFIG", ROOT / "config.yml"))
@@ -52,7 +54,9 @@ class Settings:
     active_model: Path = field(
         default_factory=lambda: _path("RASA_MODEL", ROOT / "models" / "cites-emploi.tar.gz")
     )
-    work_dir: Path = field(default_factory=lambda: _path("CONSOLE_WORK_DIR", ROOT / "var" / "console"))
+    work_dir: Path = field(
+        default_factory=lambda: _path("CONSOLE_WORK_DIR", ROOT / "var" / "console")
+    )
     # The running Rasa server: loads the activated model (PUT /model; none: restart it) and
     # answers the reception desk (/accueil, through its REST channel; none: the desk is closed).
     rasa_url: Optional[str] = field(default_factory=lambda: os.environ.get("CONSOLE_RASA_URL"))
@@ -60,7 +64,9 @@ class Settings:
     python: List[str] = field(default_factory=lambda: [sys.executable])
     secret_key: bytes = field(default_factory=_secret_key)
     # Cookies only over HTTPS: set CONSOLE_SECURE_COOKIE=1 behind TLS.
-    secure_cookie: bool = field(default_factory=lambda: os.environ.get("CONSOLE_SECURE_COOKIE") == "1")
+    secure_cookie: bool = field(
+        default_factory=lambda: os.environ.get("CONSOLE_SECURE_COOKIE") == "1"
+    )
     # The SMS channel's settings (operator, hash key): the desk sends fiches through its outbox.
     sms: SmsConfig = field(default_factory=SmsConfig.load)
 

@@ -80,8 +80,9 @@ def dashboard(db: Session, now: datetime, days: int = 30, top: int = 10) -> Dash
     first_day = today - timedelta(days=days - 1)
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=PARIS)
     turns = db.execute(
-        select(BotTurn.created_at, BotTurn.channel, BotTurn.conversation, BotTurn.kind, BotTurn.fiche)
-        .where(BotTurn.created_at >= since)
+        select(
+            BotTurn.created_at, BotTurn.channel, BotTurn.conversation, BotTurn.kind, BotTurn.fiche
+        ).where(BotTurn.created_at >= since)
     ).all()
     seen = defaultdict(set)
     kinds, fiches = Counter(), Counter()
@@ -90,17 +91,29 @@ def dashboard(db: Session, now: datetime, days: int = 30, top: int = 10) -> Dash
         kinds[kind] += 1
         if kind == "answer" and fiche:
             fiches[fiche] += 1
-    feedback = dict(db.execute(
-        select(Feedback.useful, func.count()).where(Feedback.created_at >= since).group_by(Feedback.useful)
-    ).all())
-    bookings = dict(db.execute(
-        select(Booking.status, func.count()).where(Booking.created_at >= since).group_by(Booking.status)
-    ).all())
-    alerts = db.execute(select(func.count()).select_from(Alert).where(Alert.created_at >= since)).scalar()
+    feedback = dict(
+        db.execute(
+            select(Feedback.useful, func.count())
+            .where(Feedback.created_at >= since)
+            .group_by(Feedback.useful)
+        ).all()
+    )
+    bookings = dict(
+        db.execute(
+            select(Booking.status, func.count())
+            .where(Booking.created_at >= since)
+            .group_by(Booking.status)
+        ).all()
+    )
+    alerts = db.execute(
+        select(func.count()).select_from(Alert).where(Alert.created_at >= since)
+    ).scalar()
     dangers = Counter(
         (created_at.astimezone(PARIS).date(), category)
         for created_at, category in db.execute(
-            select(DangerReply.created_at, DangerReply.category).where(DangerReply.created_at >= since)
+            select(DangerReply.created_at, DangerReply.category).where(
+                DangerReply.created_at >= since
+            )
         )
     )
     return Dashboard(
@@ -108,9 +121,13 @@ def dashboard(db: Session, now: datetime, days: int = 30, top: int = 10) -> Dash
         channels=sorted({channel for _, channel in seen}),
         conversations={key: len(ids) for key, ids in seen.items()},
         top_fiches=fiches.most_common(top),
-        answers=kinds["answer"], fallbacks=kinds["fallback"],
-        useful=feedback.get(True, 0), not_useful=feedback.get(False, 0),
-        bookings=bookings, alerts=alerts or 0, dangers=dict(dangers),
+        answers=kinds["answer"],
+        fallbacks=kinds["fallback"],
+        useful=feedback.get(True, 0),
+        not_useful=feedback.get(False, 0),
+        bookings=bookings,
+        alerts=alerts or 0,
+        dangers=dict(dangers),
         urgent_alerts=urgent_alerts(db, since),
     )
 

@@ -57,12 +57,26 @@ class RedisServer:
     def start(self, timeout: float = 30) -> None:
         self.process = subprocess.Popen(
             [
-                self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", str(self.dir),
-                "--requirepass", self.password, "--daemonize", "no",
-                "--logfile", str(self.dir / "redis.log"),
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--requirepass",
+                self.password,
+                "--daemonize",
+                "no",
+                "--logfile",
+                str(self.dir / "redis.log"),
             ],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -97,8 +111,17 @@ def pg_resume(cluster: PostgresCluster) -> None:
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     )
     cluster._run(
-        "pg_ctl", "-D", str(cluster.data), "-o", options, "-l", str(cluster.root / "log"),
-        "-w", "-t", "60", "start",
+        "pg_ctl",
+        "-D",
+        str(cluster.data),
+        "-o",
+        options,
+        "-l",
+        str(cluster.root / "log"),
+        "-w",
+        "-t",
+        "60",
+        "start",
     )
 
 
@@ -142,10 +165,16 @@ class Deployment:
             "ACTION_SERVER_TOKEN": secrets.token_urlsafe(32),
         }
         for name in ("a", "b"):
-            self.rasa.append(Assistant(
-                rasa_port=free_port(), action_port=self.action_port, log_dir=LOG_DIR / name,
-                database_url=self.database_url, endpoints=ENDPOINTS, env=self.env,
-            ))
+            self.rasa.append(
+                Assistant(
+                    rasa_port=free_port(),
+                    action_port=self.action_port,
+                    log_dir=LOG_DIR / name,
+                    database_url=self.database_url,
+                    endpoints=ENDPOINTS,
+                    env=self.env,
+                )
+            )
         first = self.rasa[0]
         first.prepare_database()
         self.action_process = first.start_action_server()
@@ -251,8 +280,14 @@ def deployment(session_deployment) -> Deployment:
 
 # Talking to it over HTTP.
 
-def post(url: str, body: bytes, content_type: str = "application/json",
-         timeout: float = REQUEST_TIMEOUT, headers: Optional[dict] = None):
+
+def post(
+    url: str,
+    body: bytes,
+    content_type: str = "application/json",
+    timeout: float = REQUEST_TIMEOUT,
+    headers: Optional[dict] = None,
+):
     """(status, body text) of a POST, whatever the status."""
     request = urllib.request.Request(
         url, data=body, headers={"Content-Type": content_type, **(headers or {})}

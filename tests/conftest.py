@@ -11,7 +11,7 @@ from typing import Optional
 import pytest
 
 from bot.knowledge import load_knowledge_base
-from bot.launcher import DEFAULT_MODEL, Assistant, free_port  # noqa: F401 (tests import it here)
+from bot.launcher import DEFAULT_MODEL, Assistant, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / "tests" / "logs"
@@ -52,7 +52,9 @@ def assistant(tmp_path_factory):
     assert DEFAULT_MODEL.exists(), "no trained model: run the tests with `make test`"
     database = tmp_path_factory.mktemp("assistant") / "bookings.db"
     servers = Assistant(
-        rasa_port=free_port(), action_port=free_port(), log_dir=LOG_DIR,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        log_dir=LOG_DIR,
         database_url=f"sqlite:///{database}",
     )
     servers.start(timeout=400)
@@ -62,7 +64,8 @@ def assistant(tmp_path_factory):
 
 def post_json(url: str, payload: dict, timeout: float = 60, headers: Optional[dict] = None):
     request = urllib.request.Request(
-        url, data=json.dumps(payload).encode("utf-8"),
+        url,
+        data=json.dumps(payload).encode("utf-8"),
         headers={"Content-Type": "application/json", **(headers or {})},
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -30,25 +30,32 @@ async def predictions(fixed: bool) -> dict:
 
     agent = Agent.load(str(DEFAULT_MODEL))
     processor = agent.processor
-    policy_nodes = sorted(name for name in processor.model_metadata.predict_schema.nodes
-                          if name.startswith("run_") and "Policy" in name)
+    policy_nodes = sorted(
+        name
+        for name in processor.model_metadata.predict_schema.nodes
+        if name.startswith("run_") and "Policy" in name
+    )
     result = {"parses": [], "policies": []}
     # One conversation: each message lengthens the dialogue the policies read. They are asked
     # right after the message (what they are trained for), then the assistant answers it.
     output = CollectingOutputChannel()
     for text in MESSAGES:
         parse = await agent.parse_message(text)
-        result["parses"].append({
-            "intents": [(i["name"], i["confidence"]) for i in parse["intent_ranking"]],
-            "entities": [(e["entity"], e["value"], e["start"]) for e in parse["entities"]],
-        })
+        result["parses"].append(
+            {
+                "intents": [(i["name"], i["confidence"]) for i in parse["intent_ranking"]],
+                "entities": [(e["entity"], e["value"], e["start"]) for e in parse["entities"]],
+            }
+        )
         message = UserMessage(text, output, sender_id="probe")
         tracker = await processor.log_message(message, should_save_tracker=False)
         tracker = await processor.run_action_extract_slots(output, tracker)
-        outputs = processor.graph_runner.run(inputs={PLACEHOLDER_TRACKER: tracker},
-                                             targets=policy_nodes)
-        result["policies"].append({node: [float(p) for p in outputs[node].probabilities]
-                                   for node in policy_nodes})
+        outputs = processor.graph_runner.run(
+            inputs={PLACEHOLDER_TRACKER: tracker}, targets=policy_nodes
+        )
+        result["policies"].append(
+            {node: [float(p) for p in outputs[node].probabilities] for node in policy_nodes}
+        )
         await processor._run_prediction_loop(output, tracker)
         await processor.save_tracker(tracker)
     return result

@@ -30,15 +30,23 @@ def tracker(intent, entities=(), ranking=(), channel="rest", earlier_slot=None) 
     events = []
     if earlier_slot:
         events.append({"event": "slot", "name": "dispositif", "value": earlier_slot})
-    events.append({"event": "user", "text": "...", "input_channel": channel,
-                   "parse_data": {"intent": {"name": intent}}})
+    events.append(
+        {
+            "event": "user",
+            "text": "...",
+            "input_channel": channel,
+            "parse_data": {"intent": {"name": intent}},
+        }
+    )
     latest = {
         "intent": {"name": intent, "confidence": 0.9},
         "entities": list(entities),
         "intent_ranking": list(ranking),
         "text": "...",
     }
-    return Tracker("resident", {"dispositif": earlier_slot}, latest, events, False, None, {}, "action_listen")
+    return Tracker(
+        "resident", {"dispositif": earlier_slot}, latest, events, False, None, {}, "action_listen"
+    )
 
 
 def run(action, tracker_: Tracker):
@@ -79,7 +87,9 @@ def test_a_named_dispositif_wins_over_the_context(kb):
 
 def test_an_unknown_entity_value_falls_back_to_the_context(kb):
     garbage = [{"entity": "dispositif", "value": "truc inconnu"}]
-    messages, _ = run(ActionAnswerAspect(), tracker("ask_how_to_apply", garbage, earlier_slot="iae"))
+    messages, _ = run(
+        ActionAnswerAspect(), tracker("ask_how_to_apply", garbage, earlier_slot="iae")
+    )
     assert messages[0]["text"] == kb.fiche("iae").how_to_apply
 
 
@@ -90,14 +100,18 @@ def test_follow_up_without_context_asks_which_dispositif():
 
 
 def test_theme_lists_its_fiches_as_buttons(kb):
-    messages, _ = run(ActionListTheme(), tracker("choose_theme", [{"entity": "theme", "value": "enfants"}]))
+    messages, _ = run(
+        ActionListTheme(), tracker("choose_theme", [{"entity": "theme", "value": "enfants"}])
+    )
     titles = {button["title"] for button in messages[0]["buttons"]}
     assert titles == {fiche.title for fiche in kb.by_theme("enfants")}
     assert kb.fiche("creches-avip").title in titles
 
 
 def test_unknown_theme_says_so():
-    messages, _ = run(ActionListTheme(), tracker("choose_theme", [{"entity": "theme", "value": "ski"}]))
+    messages, _ = run(
+        ActionListTheme(), tracker("choose_theme", [{"entity": "theme", "value": "ski"}])
+    )
     assert messages[0]["response"] == "utter_theme_unknown"
 
 
@@ -130,5 +144,8 @@ def test_reception_contact_comes_from_the_territory_file(kb):
 def test_final_fallback_hands_over_and_forgets_the_message(kb):
     messages, events = run(ActionDefaultFallback(), tracker("nlu_fallback"))
     assert [m["response"] for m in messages] == [
-        "utter_default", "utter_reception_contact", "utter_offer_alert"]
+        "utter_default",
+        "utter_reception_contact",
+        "utter_offer_alert",
+    ]
     assert events == [UserUtteranceReverted()]

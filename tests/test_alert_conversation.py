@@ -40,13 +40,16 @@ def everything_stored(db_factory) -> str:
     metadata.reflect(bind=engine)
     with engine.connect() as connection:
         return "\n".join(
-            str(row) for table in metadata.sorted_tables
+            str(row)
+            for table in metadata.sorted_tables
             for row in connection.execute(table.select())
         )
 
 
 def test_raise_an_alert_then_it_reaches_the_referent_and_its_status_changes(
-    conversation, db_factory, smtp  # noqa: F811
+    conversation,
+    db_factory,
+    smtp,
 ):
     conversation.say("comment on fait pour avoir une aide pour le permis de conduire")
     consent = conversation.say("est ce qu'une personne pourrait me recontacter pour en parler")
@@ -67,7 +70,12 @@ def test_raise_an_alert_then_it_reaches_the_referent_and_its_status_changes(
 
     [alert] = alerts_for(db_factory, "Mariam")
     assert (alert.reference, alert.phone, alert.theme, alert.quartier, alert.on_behalf) == (
-        reference, "+33639980051", "mobilite", "Les Marronniers", False)
+        reference,
+        "+33639980051",
+        "mobilite",
+        "Les Marronniers",
+        False,
+    )
     assert alert.referent_name == "Nadia Essai (démo)"
     assert "permis" in alert.summary and len(alert.summary) <= 600
     assert "attente" in said(conversation.say(f"ma demande {reference.lower()} elle est partie ?"))
@@ -89,8 +97,11 @@ def test_raise_an_alert_then_it_reaches_the_referent_and_its_status_changes(
 
 
 def test_a_reception_desk_raises_an_alert_for_a_resident(conversation, db_factory):
-    consent = said(conversation.say(
-        "bonjour je suis à l'accueil, une maman voudrait qu'un conseiller la rappelle"))
+    consent = said(
+        conversation.say(
+            "bonjour je suis à l'accueil, une maman voudrait qu'un conseiller la rappelle"
+        )
+    )
     assert "La personne est d'accord" in consent
     conversation.say("oui elle est d'accord")
     conversation.say("Fatoumata")
@@ -101,7 +112,11 @@ def test_a_reception_desk_raises_an_alert_for_a_resident(conversation, db_factor
     assert REFERENCE.search(said(conversation.say("oui c bon")))
     [alert] = alerts_for(db_factory, "Fatoumata")
     assert (alert.email, alert.phone, alert.on_behalf, alert.theme) == (
-        "fatou.k@example.org", None, True, "garde-enfants")
+        "fatou.k@example.org",
+        None,
+        True,
+        "garde-enfants",
+    )
     assert alert.referent_name == "Sophie Modèle (démo)"
 
 

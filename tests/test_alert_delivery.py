@@ -14,10 +14,10 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from bot.alerts import configured_transports
-from bot.transports.webhook import SIGNATURE_HEADER, sign
 from bot.storage.alerts import PENDING, TRANSMITTED, alert_status, deliver_due_alerts, raise_alert
 from bot.storage.database import make_engine, migrate, session_factory
 from bot.storage.models import AlertDelivery, utc_now
+from bot.transports.webhook import SIGNATURE_HEADER, sign
 from tests.conftest import free_port
 
 SECRET = "test-secret"
@@ -95,29 +95,37 @@ def db_factory(tmp_path):
 
 
 def transports(smtp_port: int, webhook_port: int):
-    return configured_transports({
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "ALERT_FROM": "bot@example.org",
-        "ALERT_WEBHOOK_URL": f"http://127.0.0.1:{webhook_port}/alerts",
-        "ALERT_WEBHOOK_SECRET": SECRET,
-    })
+    return configured_transports(
+        {
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(smtp_port),
+            "ALERT_FROM": "bot@example.org",
+            "ALERT_WEBHOOK_URL": f"http://127.0.0.1:{webhook_port}/alerts",
+            "ALERT_WEBHOOK_SECRET": SECRET,
+        }
+    )
 
 
 def new_alert(db_factory, **changes):
-    details = dict(
-        first_name="Mariam", phone="+33639980041", email=None, theme="mobilite",
-        quartier="Les Marronniers", availability="le mardi après-midi",
-        summary="« je dois passer le permis pour un poste »", channel="rest", on_behalf=True,
-        referent_name="Nadia Essai (démo)",
-        referent_email="referent-emploi-marronniers@example.org",
-    )
+    details = {
+        "first_name": "Mariam",
+        "phone": "+33639980041",
+        "email": None,
+        "theme": "mobilite",
+        "quartier": "Les Marronniers",
+        "availability": "le mardi après-midi",
+        "summary": "« je dois passer le permis pour un poste »",
+        "channel": "rest",
+        "on_behalf": True,
+        "referent_name": "Nadia Essai (démo)",
+        "referent_email": "referent-emploi-marronniers@example.org",
+    }
     with db_factory() as db:
         return raise_alert(db, **{**details, **changes}).reference
 
 
 def webhook_delivery(db) -> AlertDelivery:
-    return db.execute(
-        select(AlertDelivery).where(AlertDelivery.target == "webhook")
-    ).scalar_one()
+    return db.execute(select(AlertDelivery).where(AlertDelivery.target == "webhook")).scalar_one()
 
 
 def test_an_alert_reaches_the_referent_by_email_and_signed_webhook(smtp, db_factory):
@@ -192,8 +200,12 @@ def test_unconfigured_targets_keep_alerts_pending(db_factory):
 def test_an_urgent_alert_goes_first_to_the_referent_and_the_coordinator(smtp, db_factory):
     controller, inbox = smtp
     new_alert(db_factory, first_name="Awa")
-    new_alert(db_factory, first_name="Leïla", danger="suicide",
-              copy_email="coordination-cite-emploi@example.org")
+    new_alert(
+        db_factory,
+        first_name="Leïla",
+        danger="suicide",
+        copy_email="coordination-cite-emploi@example.org",
+    )
     receiver = Receiver(free_port())
     receiver.start()
     try:
@@ -202,9 +214,13 @@ def test_an_urgent_alert_goes_first_to_the_referent_and_the_coordinator(smtp, db
         receiver.stop()
     (first_to, first), (second_to, second) = inbox.messages
     assert first["Subject"].startswith("URGENT - Demande de rappel")
-    assert first_to == ["referent-emploi-marronniers@example.org",
-                        "coordination-cite-emploi@example.org"]
+    assert first_to == [
+        "referent-emploi-marronniers@example.org",
+        "coordination-cite-emploi@example.org",
+    ]
     assert "Leïla" in first.get_content() and "Idées suicidaires" in first.get_content()
-    assert "URGENT" not in second["Subject"] and second_to == ["referent-emploi-marronniers@example.org"]
+    assert "URGENT" not in second["Subject"] and second_to == [
+        "referent-emploi-marronniers@example.org"
+    ]
     assert [p["first_name"] for p in receiver.received] == ["Leïla", "Awa"]
     assert receiver.received[0]["danger"] == "suicide"

@@ -19,8 +19,14 @@ QUARTIERS = ["Les Tilleuls", "Les Marronniers"]
 def test_a_contact_is_a_french_phone_or_an_email():
     assert read_contact("mon portable : 06.39.98.00.61") == ("+33639980061", None)
     assert read_contact("Awa.Diallo@Example.org stp") == (None, "awa.diallo@example.org")
-    bad_answers = ("06 12", "awa@", "awa@example", "a..b@example.org", "ben au boulot",
-                   "+1 202 555 0100")
+    bad_answers = (
+        "06 12",
+        "awa@",
+        "awa@example",
+        "a..b@example.org",
+        "ben au boulot",
+        "+1 202 555 0100",
+    )
     for bad in bad_answers:
         with pytest.raises(NoContact):
             read_contact(bad)

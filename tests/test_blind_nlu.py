@@ -19,8 +19,9 @@ def test_blind_set_covers_every_label_and_style_and_copies_no_training_example(k
     labels = {e.label for e in examples}
     assert set(kb.fiches) | set(FLOW_LABELS) == labels
     assert all(sum(1 for e in examples if e.label == f) >= 20 for f in kb.fiches)
-    assert all(sum(1 for e in examples if e.label == f) >= 40
-               for f in ("booking", "alert", "out_of_scope"))
+    assert all(
+        sum(1 for e in examples if e.label == f) >= 40 for f in ("booking", "alert", "out_of_scope")
+    )
     assert {s for e in examples for s in e.styles} == set(STYLES)
     training = training_texts()
     copied = [e.text for e in examples if normalise(e.text) in training]
@@ -31,7 +32,8 @@ def test_blind_set_accuracy_judged_by_the_action_taken(assistant):
     report = evaluate(load_blind(), asker(assistant.rasa_url))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "nlu-blind.json").write_text(
-        json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
+    )
     print("\n" + report.table())
     assert report.accuracy >= MIN_ACCURACY, report.table()
     worst = report.worst_label

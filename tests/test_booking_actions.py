@@ -58,11 +58,28 @@ def database(tmp_path, monkeypatch):
 
     territory = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
     territory["cafe_sessions"] = [
-        {"key": "past", "centre": "tilleuls", "starts_at": at(-1, 9), "theme": "CV", "capacity": 10},
+        {
+            "key": "past",
+            "centre": "tilleuls",
+            "starts_at": at(-1, 9),
+            "theme": "CV",
+            "capacity": 10,
+        },
         {"key": "open", "centre": "tilleuls", "starts_at": at(2, 9), "theme": "CV", "capacity": 10},
-        {"key": "full", "centre": "marronniers", "starts_at": at(3, 14), "theme": "Logistique",
-         "capacity": 1},
-        {"key": "later", "centre": "tilleuls", "starts_at": at(9, 9), "theme": "CV", "capacity": 10},
+        {
+            "key": "full",
+            "centre": "marronniers",
+            "starts_at": at(3, 14),
+            "theme": "Logistique",
+            "capacity": 1,
+        },
+        {
+            "key": "later",
+            "centre": "tilleuls",
+            "starts_at": at(9, 9),
+            "theme": "CV",
+            "capacity": 10,
+        },
     ]
     path = tmp_path / "territory.yml"
     path.write_text(yaml.safe_dump(territory, allow_unicode=True), encoding="utf-8")
@@ -92,19 +109,41 @@ def bookings(db) -> list:
 # --- trackers as the Rasa server sends them ---------------------------------------------------
 
 
-def tracker(text="...", intent="nlu_fallback", entities=(), slots=None, form=None,
-            requested=None, candidates=None, message_id="m-1", channel="rest",
-            sender="resident-1") -> Tracker:
+def tracker(
+    text="...",
+    intent="nlu_fallback",
+    entities=(),
+    slots=None,
+    form=None,
+    requested=None,
+    candidates=None,
+    message_id="m-1",
+    channel="rest",
+    sender="resident-1",
+) -> Tracker:
     candidates = candidates or {}
     slots = {**(slots or {}), "requested_slot": requested, **candidates}
-    events = [{"event": "user", "text": text, "input_channel": channel, "message_id": message_id,
-               "parse_data": {"intent": {"name": intent}, "entities": list(entities)}}]
+    events = [
+        {
+            "event": "user",
+            "text": text,
+            "input_channel": channel,
+            "message_id": message_id,
+            "parse_data": {"intent": {"name": intent}, "entities": list(entities)},
+        }
+    ]
     if form:
-        events += [{"event": "slot", "name": "requested_slot", "value": requested},
-                   {"event": "action", "name": form}]
+        events += [
+            {"event": "slot", "name": "requested_slot", "value": requested},
+            {"event": "action", "name": form},
+        ]
         events += [{"event": "slot", "name": k, "value": v} for k, v in candidates.items()]
-    latest = {"intent": {"name": intent, "confidence": 0.9}, "entities": list(entities),
-              "text": text, "message_id": message_id}
+    latest = {
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": list(entities),
+        "text": text,
+        "message_id": message_id,
+    }
     loop = {"name": form} if form else {}
     return Tracker(sender, slots, latest, events, False, None, loop, "action_listen")
 
@@ -126,12 +165,15 @@ def responses(messages) -> list:
 def choose(session, intent="choose_session", form="booking_form", slots=None):
     entities = [{"entity": "session_id", "value": str(session.id)}]
     payload = f'/{intent}{{"session_id": "{session.id}"}}'
-    return tracker(payload, intent, entities, slots=slots, form=form, requested="booking_session_id")
+    return tracker(
+        payload, intent, entities, slots=slots, form=form, requested="booking_session_id"
+    )
 
 
 def ask_session(form="booking_form", slots=None):
-    return run(ActionAskBookingSessionId(), tracker(form=form, requested="booking_session_id",
-                                                    slots=slots))
+    return run(
+        ActionAskBookingSessionId(), tracker(form=form, requested="booking_session_id", slots=slots)
+    )
 
 
 # --- booking form: what residents type -------------------------------------------------------
@@ -148,15 +190,29 @@ def ask_session(form="booking_form", slots=None):
     ],
 )
 def test_phone_formats_are_accepted_and_normalised(database, typed, stored):
-    _, events = run(ValidateBookingForm(), tracker(
-        typed, form="booking_form", requested="booking_phone", candidates={"booking_phone": typed}))
+    _, events = run(
+        ValidateBookingForm(),
+        tracker(
+            typed,
+            form="booking_form",
+            requested="booking_phone",
+            candidates={"booking_phone": typed},
+        ),
+    )
     assert slot_values(events)["booking_phone"] == stored
 
 
 @pytest.mark.parametrize("typed", ["12345", "j'ai pas de portable", "06 12 34", "+44 20 7946 0958"])
 def test_something_that_is_not_a_french_phone_is_refused_in_french(database, typed):
-    messages, events = run(ValidateBookingForm(), tracker(
-        typed, form="booking_form", requested="booking_phone", candidates={"booking_phone": typed}))
+    messages, events = run(
+        ValidateBookingForm(),
+        tracker(
+            typed,
+            form="booking_form",
+            requested="booking_phone",
+            candidates={"booking_phone": typed},
+        ),
+    )
     assert slot_values(events)["booking_phone"] is None
     assert responses(messages) == ["utter_phone_invalid"]
     assert "n'est pas valide" in DOMAIN["responses"]["utter_phone_invalid"][0]["text"]
@@ -166,26 +222,52 @@ def test_by_sms_the_phone_must_be_the_phone_writing(database):
     """Reminders of an SMS booking go by SMS to the number given: only the sender's own."""
     typed = "06 39 98 00 11"
     by_sms_from = {"channel": "sms", "sender": number_hash(DEMO_SMS_HASH_KEY, "+33639980099")}
-    messages, events = run(ValidateBookingForm(), tracker(
-        typed, form="booking_form", requested="booking_phone",
-        candidates={"booking_phone": typed}, **by_sms_from))
+    messages, events = run(
+        ValidateBookingForm(),
+        tracker(
+            typed,
+            form="booking_form",
+            requested="booking_phone",
+            candidates={"booking_phone": typed},
+            **by_sms_from,
+        ),
+    )
     assert slot_values(events)["booking_phone"] is None
     assert responses(messages) == ["utter_phone_not_this_phone"]
     by_sms_from["sender"] = number_hash(DEMO_SMS_HASH_KEY, "+33639980011")
-    _, events = run(ValidateBookingForm(), tracker(
-        typed, form="booking_form", requested="booking_phone",
-        candidates={"booking_phone": typed}, **by_sms_from))
+    _, events = run(
+        ValidateBookingForm(),
+        tracker(
+            typed,
+            form="booking_form",
+            requested="booking_phone",
+            candidates={"booking_phone": typed},
+            **by_sms_from,
+        ),
+    )
     assert slot_values(events)["booking_phone"] == "+33639980011"
 
 
 def test_first_name_is_read_from_how_people_write_it(database):
-    _, events = run(ValidateBookingForm(), tracker(
-        "moi c'est awa", form="booking_form", requested="booking_first_name",
-        candidates={"booking_first_name": "moi c'est awa"}))
+    _, events = run(
+        ValidateBookingForm(),
+        tracker(
+            "moi c'est awa",
+            form="booking_form",
+            requested="booking_first_name",
+            candidates={"booking_first_name": "moi c'est awa"},
+        ),
+    )
     assert slot_values(events)["booking_first_name"] == "Awa"
-    messages, events = run(ValidateBookingForm(), tracker(
-        "jsp quoi mettre", form="booking_form", requested="booking_first_name",
-        candidates={"booking_first_name": "jsp quoi mettre ?"}))
+    messages, events = run(
+        ValidateBookingForm(),
+        tracker(
+            "jsp quoi mettre",
+            form="booking_form",
+            requested="booking_first_name",
+            candidates={"booking_first_name": "jsp quoi mettre ?"},
+        ),
+    )
     assert slot_values(events)["booking_first_name"] is None
     assert responses(messages) == ["utter_first_name_invalid"]
 
@@ -217,7 +299,9 @@ def test_a_past_session_is_refused_and_the_question_says_why(database):
     messages, events = ask_session(slots=values)
     assert responses(messages) == ["utter_session_past", "utter_choose_session"]
     offered = [b["payload"] for b in messages[1]["buttons"]]
-    assert offered == [f'/choose_session{{"session_id": "{sessions[k].id}"}}' for k in ("open", "later")]
+    assert offered == [
+        f'/choose_session{{"session_id": "{sessions[k].id}"}}' for k in ("open", "later")
+    ]
     assert slot_values(events) == {"booking_session_problem": None}
     assert len(bookings(db)) == 1  # the fixture's own
 
@@ -249,8 +333,9 @@ def test_a_full_session_offers_the_next_one_and_its_waiting_list(database):
     ],
 )
 def test_a_date_that_cannot_be_booked_gets_a_clear_answer(database, typed, problem):
-    _, events = run(ValidateBookingForm(), tracker(
-        typed, form="booking_form", requested="booking_session_id"))
+    _, events = run(
+        ValidateBookingForm(), tracker(typed, form="booking_form", requested="booking_session_id")
+    )
     values = slot_values(events)
     assert values["booking_session_id"] is None and values["booking_session_problem"] == problem
     messages, _ = ask_session(slots=values)
@@ -260,28 +345,46 @@ def test_a_date_that_cannot_be_booked_gets_a_clear_answer(database, typed, probl
 
 
 def test_stop_is_left_to_the_rules(database):
-    _, events = run(ValidateBookingForm(), tracker(
-        "laisse tomber", "stop", form="booking_form", requested="booking_session_id"))
+    _, events = run(
+        ValidateBookingForm(),
+        tracker("laisse tomber", "stop", form="booking_form", requested="booking_session_id"),
+    )
     assert slot_values(events) == {}  # nothing extracted: the form rejects, the stop rule runs
 
 
-@pytest.mark.parametrize("typed, intent, expected", [
-    ("/affirm", "affirm", True), ("non", "out_of_scope", False), ("nan", "deny", False),
-    ("oui ça me va", "nlu_fallback", True), ("pourquoi ?", "nlu_fallback", None),
-])
+@pytest.mark.parametrize(
+    "typed, intent, expected",
+    [
+        ("/affirm", "affirm", True),
+        ("non", "out_of_scope", False),
+        ("nan", "deny", False),
+        ("oui ça me va", "nlu_fallback", True),
+        ("pourquoi ?", "nlu_fallback", None),
+    ],
+)
 def test_consent_is_a_yes_or_a_no(database, typed, intent, expected):
-    messages, events = run(ValidateBookingForm(), tracker(
-        typed, intent, form="booking_form", requested="booking_consent"))
+    messages, events = run(
+        ValidateBookingForm(),
+        tracker(typed, intent, form="booking_form", requested="booking_consent"),
+    )
     assert slot_values(events)["booking_consent"] is expected
     assert responses(messages) == ([] if expected is not None else ["utter_yes_or_no"])
 
 
 def test_the_slots_emptied_before_the_form_are_not_answers(database):
     """At activation Rasa hands over every slot set since the message, the reset's None too."""
-    emptied = {slot: None for slot in (
-        "booking_session_id", "booking_first_name", "booking_phone", "booking_consent")}
-    messages, events = run(ValidateBookingForm(), tracker(
-        "c bon je veux m'inscrire maintenant", "book_cafe", form="booking_form", candidates=emptied))
+    emptied = dict.fromkeys(
+        ("booking_session_id", "booking_first_name", "booking_phone", "booking_consent")
+    )
+    messages, events = run(
+        ValidateBookingForm(),
+        tracker(
+            "c bon je veux m'inscrire maintenant",
+            "book_cafe",
+            form="booking_form",
+            candidates=emptied,
+        ),
+    )
     assert messages == []
     assert all(value is None for value in slot_values(events).values())
 
@@ -290,8 +393,13 @@ def test_the_slots_emptied_before_the_form_are_not_answers(database):
 
 
 def booking_slots(session, consent=True, **extra) -> dict:
-    return {"booking_session_id": str(session.id), "booking_first_name": "Awa",
-            "booking_phone": "+33639980011", "booking_consent": consent, **extra}
+    return {
+        "booking_session_id": str(session.id),
+        "booking_first_name": "Awa",
+        "booking_phone": "+33639980011",
+        "booking_consent": consent,
+        **extra,
+    }
 
 
 def test_booking_confirms_with_reference_date_and_address_and_books_once(database):
@@ -301,7 +409,11 @@ def test_booking_confirms_with_reference_date_and_address_and_books_once(databas
     messages, events = run(ActionBookCafe(), submit)
     [row] = [b for b in bookings(db) if b.session_id == session.id]
     assert (row.first_name, row.phone, row.channel, row.status) == (
-        "Awa", "+33639980011", "rest", "confirmed")
+        "Awa",
+        "+33639980011",
+        "rest",
+        "confirmed",
+    )
     confirmation = messages[0]
     assert confirmation["response"] == "utter_booking_confirmed"
     assert confirmation["reference"] == row.reference
@@ -316,16 +428,20 @@ def test_booking_confirms_with_reference_date_and_address_and_books_once(databas
 
 def test_the_booking_channel_is_the_channel_of_the_conversation(database):
     db, sessions = database
-    run(ActionBookCafe(), tracker("oui", "affirm", slots=booking_slots(sessions["later"]),
-                                  channel="socketio"))
+    run(
+        ActionBookCafe(),
+        tracker("oui", "affirm", slots=booking_slots(sessions["later"]), channel="socketio"),
+    )
     assert bookings(db)[-1].channel == "socketio"
 
 
 def test_refusing_consent_stores_nothing(database):
     db, sessions = database
     before = len(bookings(db))
-    messages, events = run(ActionBookCafe(), tracker(
-        "non", "deny", slots=booking_slots(sessions["open"], consent=False)))
+    messages, events = run(
+        ActionBookCafe(),
+        tracker("non", "deny", slots=booking_slots(sessions["open"], consent=False)),
+    )
     assert responses(messages) == ["utter_booking_not_kept"]
     assert len(bookings(db)) == before
     assert all(value is None for value in slot_values(events).values())
@@ -334,27 +450,44 @@ def test_refusing_consent_stores_nothing(database):
 def test_waiting_list_entry_then_the_freed_place_goes_to_it(database):
     db, sessions = database
     session = sessions["full"]
-    messages, _ = run(ActionBookCafe(), tracker(
-        "oui", "affirm", slots=booking_slots(session, booking_waiting_list=True)))
+    messages, _ = run(
+        ActionBookCafe(),
+        tracker("oui", "affirm", slots=booking_slots(session, booking_waiting_list=True)),
+    )
     assert messages[0]["response"] == "utter_waiting_list_joined"
     waiting = bookings(db)[-1]
     assert waiting.status == "waiting"
     holder = next(b for b in bookings(db) if b.session_id == session.id and b.first_name == "Sam")
-    run(ActionManageBooking(), tracker("oui", "affirm", slots={
-        "booking_goal": "cancel", "booking_reference": holder.reference,
-        "booking_cancel_confirmed": True}))
+    run(
+        ActionManageBooking(),
+        tracker(
+            "oui",
+            "affirm",
+            slots={
+                "booking_goal": "cancel",
+                "booking_reference": holder.reference,
+                "booking_cancel_confirmed": True,
+            },
+        ),
+    )
     fresh(db)
     assert db.get(Booking, waiting.id).status == "confirmed"
-    kinds = {m.kind for m in db.execute(select(Outbox).where(Outbox.booking_id == waiting.id)).scalars()}
+    kinds = {
+        m.kind for m in db.execute(select(Outbox).where(Outbox.booking_id == waiting.id)).scalars()
+    }
     assert kinds == {"waitlist_promoted", "reminder"}
 
 
 def test_the_same_phone_cannot_book_the_same_session_twice(database):
     db, sessions = database
-    run(ActionBookCafe(), tracker("oui", "affirm", slots=booking_slots(sessions["open"]),
-                                  message_id="first"))
-    messages, _ = run(ActionBookCafe(), tracker("oui", "affirm", slots=booking_slots(sessions["open"]),
-                                                message_id="second"))
+    run(
+        ActionBookCafe(),
+        tracker("oui", "affirm", slots=booking_slots(sessions["open"]), message_id="first"),
+    )
+    messages, _ = run(
+        ActionBookCafe(),
+        tracker("oui", "affirm", slots=booking_slots(sessions["open"]), message_id="second"),
+    )
     assert responses(messages) == ["utter_already_booked"]
     assert len([b for b in bookings(db) if b.session_id == sessions["open"].id]) == 1
 
@@ -363,9 +496,15 @@ def test_the_same_phone_cannot_book_the_same_session_twice(database):
 
 
 def manage(text, goal="cancel", channel="rest", sender="resident-1", **slots):
-    return tracker(text, form="manage_booking_form", requested="booking_reference",
-                   slots={"booking_goal": goal, **slots}, candidates={"booking_reference": text},
-                   channel=channel, sender=sender)
+    return tracker(
+        text,
+        form="manage_booking_form",
+        requested="booking_reference",
+        slots={"booking_goal": goal, **slots},
+        candidates={"booking_reference": text},
+        channel=channel,
+        sender=sender,
+    )
 
 
 def test_an_unknown_reference_gets_the_same_answer_as_any_failed_look_up(database):
@@ -384,8 +523,10 @@ def test_a_booking_is_found_by_reference_or_by_phone_from_that_phone_by_sms(data
     db, sessions = database
     booking = book(db, sessions["open"].id, "Awa", PHONE, "sms")
     own_sms = {"channel": "sms", "sender": number_hash(DEMO_SMS_HASH_KEY, booking.phone)}
-    for typed, where in ((booking.reference.lower().replace("-", " "), {}),
-                         ("c'est le 06 39 98 00 11", own_sms)):
+    for typed, where in (
+        (booking.reference.lower().replace("-", " "), {}),
+        ("c'est le 06 39 98 00 11", own_sms),
+    ):
         _, events = run(ValidateManageBookingForm(), manage(typed, **where))
         values = slot_values(events)
         assert values["booking_reference"] == booking.reference
@@ -398,8 +539,11 @@ def test_a_phone_number_typed_elsewhere_finds_nothing_and_reveals_nothing(databa
     """Over the web or REST anyone can type anyone's number; by SMS, another sender's too."""
     db, sessions = database
     book(db, sessions["open"].id, "Awa", PHONE, "rest")
-    for where in ({"channel": "rest"}, {"channel": "web"},
-                  {"channel": "sms", "sender": number_hash(DEMO_SMS_HASH_KEY, "+33639980099")}):
+    for where in (
+        {"channel": "rest"},
+        {"channel": "web"},
+        {"channel": "sms", "sender": number_hash(DEMO_SMS_HASH_KEY, "+33639980099")},
+    ):
         messages, events = run(ValidateManageBookingForm(), manage("06 39 98 00 11", **where))
         assert slot_values(events)["booking_reference"] is None
         assert responses(messages) == ["utter_booking_phone_needs_reference"], where
@@ -430,21 +574,47 @@ def test_failed_look_ups_are_limited_per_conversation_then_the_reception(databas
 def test_change_moves_the_booking_and_cancel_frees_it(database):
     db, sessions = database
     booking = book(db, sessions["open"].id, "Awa", PHONE, "rest")
-    messages, _ = run(ActionManageBooking(), tracker("/choose_session", slots={
-        "booking_goal": "change", "booking_reference": booking.reference,
-        "booking_session_id": str(sessions["later"].id)}))
+    messages, _ = run(
+        ActionManageBooking(),
+        tracker(
+            "/choose_session",
+            slots={
+                "booking_goal": "change",
+                "booking_reference": booking.reference,
+                "booking_session_id": str(sessions["later"].id),
+            },
+        ),
+    )
     assert messages[0]["response"] == "utter_booking_changed"
     assert messages[0]["reference"] == booking.reference
     fresh(db)
     assert db.get(Booking, booking.id).session_id == sessions["later"].id
 
-    messages, _ = run(ActionManageBooking(), tracker("non", "deny", slots={
-        "booking_goal": "cancel", "booking_reference": booking.reference,
-        "booking_cancel_confirmed": False}))
+    messages, _ = run(
+        ActionManageBooking(),
+        tracker(
+            "non",
+            "deny",
+            slots={
+                "booking_goal": "cancel",
+                "booking_reference": booking.reference,
+                "booking_cancel_confirmed": False,
+            },
+        ),
+    )
     assert responses(messages) == ["utter_booking_kept"]
-    messages, _ = run(ActionManageBooking(), tracker("oui", "affirm", slots={
-        "booking_goal": "cancel", "booking_reference": booking.reference,
-        "booking_cancel_confirmed": True}))
+    messages, _ = run(
+        ActionManageBooking(),
+        tracker(
+            "oui",
+            "affirm",
+            slots={
+                "booking_goal": "cancel",
+                "booking_reference": booking.reference,
+                "booking_cancel_confirmed": True,
+            },
+        ),
+    )
     assert responses(messages) == ["utter_booking_cancelled"]
     fresh(db)
     assert db.get(Booking, booking.id).status == "cancelled"
@@ -453,9 +623,14 @@ def test_change_moves_the_booking_and_cancel_frees_it(database):
 def test_changing_to_the_same_session_is_refused(database):
     db, sessions = database
     booking = book(db, sessions["open"].id, "Awa", PHONE, "rest")
-    _, events = run(ValidateManageBookingForm(), choose(
-        sessions["open"], form="manage_booking_form",
-        slots={"booking_goal": "change", "booking_reference": booking.reference}))
+    _, events = run(
+        ValidateManageBookingForm(),
+        choose(
+            sessions["open"],
+            form="manage_booking_form",
+            slots={"booking_goal": "change", "booking_reference": booking.reference},
+        ),
+    )
     assert slot_values(events)["booking_session_problem"] == {"problem": "same_session"}
 
 
@@ -469,9 +644,13 @@ def test_a_database_that_is_down_gets_a_polite_answer_and_a_log_line(tmp_path, m
     assert responses(messages) == ["utter_booking_unavailable"]
     assert messages[0]["reception_phone"]
     assert "booking database unavailable" in caplog.text
-    button = tracker('/choose_session{"session_id": "7"}', "choose_session",
-                     [{"entity": "session_id", "value": "7"}],
-                     form="booking_form", requested="booking_session_id")
+    button = tracker(
+        '/choose_session{"session_id": "7"}',
+        "choose_session",
+        [{"entity": "session_id", "value": "7"}],
+        form="booking_form",
+        requested="booking_session_id",
+    )
     messages, events = run(ValidateBookingForm(), button)
     assert responses(messages) == ["utter_booking_unavailable"]
     assert slot_values(events)["requested_slot"] is None  # the form is left
@@ -485,10 +664,13 @@ def test_the_action_server_lists_sessions_over_http(database, tmp_path):
     port = free_port()
     token = "test-token-of-this-run-0123456789"
     env = {**os.environ, "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "ACTION_SERVER_TOKEN": token}
-    log = open(tmp_path / "action-server.log", "wb")
+    log = open(tmp_path / "action-server.log", "wb")  # noqa: SIM115 (the server's whole life)
     server = subprocess.Popen(
         [sys.executable, "-m", "bot.action_server", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 120
@@ -505,8 +687,11 @@ def test_the_action_server_lists_sessions_over_http(database, tmp_path):
             "tracker": tracker("c quand le prochain", "ask_cafe_sessions").current_state(),
             "domain": DOMAIN,
         }
-        status, answer = post_json(f"http://127.0.0.1:{port}/webhook", request,
-                                   headers={"Authorization": f"Bearer {token}"})
+        status, answer = post_json(
+            f"http://127.0.0.1:{port}/webhook",
+            request,
+            headers={"Authorization": f"Bearer {token}"},
+        )
     finally:
         server.terminate()
         server.wait(timeout=20)

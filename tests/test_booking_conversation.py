@@ -32,7 +32,7 @@ def bookings_of(db, phone: str) -> list:
 
 def session_of(button: dict) -> int:
     payload = button["payload"]
-    return int(json.loads(payload[payload.index("{"):])["session_id"])
+    return int(json.loads(payload[payload.index("{") :])["session_id"])
 
 
 def said(messages: list) -> str:
@@ -46,7 +46,9 @@ def sessions_offered(messages: list) -> list:
 def test_book_then_change_then_cancel_a_place(conversation, db):
     phone = "+33639980021"
 
-    offered = sessions_offered(conversation.say("bonjour, je voudrais m inscrire au cafe emploi svp"))
+    offered = sessions_offered(
+        conversation.say("bonjour, je voudrais m inscrire au cafe emploi svp")
+    )
     assert len(offered) >= 2
     first, second = offered[0], offered[1]
     assert "prénom" in said(conversation.say(first["payload"]))
@@ -58,9 +60,15 @@ def test_book_then_change_then_cancel_a_place(conversation, db):
     reference = REFERENCE.search(confirmation).group()
     [booking] = bookings_of(db, phone)
     assert "Awa" in confirmation and booking.session.centre.address in confirmation
-    assert re.search(r"du (lundi|mardi|mercredi|jeudi|vendredi|samedi) \d+(er)? \w+ à \d+ h", confirmation)
+    assert re.search(
+        r"du (lundi|mardi|mercredi|jeudi|vendredi|samedi) \d+(er)? \w+ à \d+ h", confirmation
+    )
     assert (booking.reference, booking.session_id, booking.status, booking.channel) == (
-        reference, session_of(first), "confirmed", "rest")
+        reference,
+        session_of(first),
+        "confirmed",
+        "rest",
+    )
 
     assert "référence" in said(conversation.say("je voudrais changer de date pour mon inscription"))
     new_dates = sessions_offered(conversation.say(reference.lower()))
@@ -69,7 +77,10 @@ def test_book_then_change_then_cancel_a_place(conversation, db):
     assert "C'est changé" in changed and reference in changed
     [booking] = bookings_of(db, phone)
     assert (booking.reference, booking.session_id, booking.status) == (
-        reference, session_of(second), "confirmed")
+        reference,
+        session_of(second),
+        "confirmed",
+    )
 
     conversation.say("finalement je pourrai pas venir du tout")
     question = conversation.say(reference.replace("-", " ").lower())

@@ -39,21 +39,32 @@ def test_a_date_that_does_not_exist_is_said_so(text):
 
 
 def test_session_times_read_as_in_french():
-    assert format_when(datetime(2026, 12, 3, 8, 30, tzinfo=timezone.utc)) == "jeudi 3 décembre à 9 h 30"
+    assert (
+        format_when(datetime(2026, 12, 3, 8, 30, tzinfo=timezone.utc))
+        == "jeudi 3 décembre à 9 h 30"
+    )
     assert format_when(datetime(2027, 6, 1, 12, 0, tzinfo=timezone.utc)) == "mardi 1er juin à 14 h"
 
 
 @pytest.mark.parametrize(
     "text, name",
-    [("Awa", "Awa"), ("moi c'est awa", "Awa"), ("je m'appelle Jean-Pierre", "Jean-Pierre"),
-     ("c'est pour Fatou", "Fatou"), ("AMINATA DIALLO", "Aminata Diallo"), ("N'Golo", "N'Golo"),
-     ("elle s'appelle Aïcha", "Aïcha")],
+    [
+        ("Awa", "Awa"),
+        ("moi c'est awa", "Awa"),
+        ("je m'appelle Jean-Pierre", "Jean-Pierre"),
+        ("c'est pour Fatou", "Fatou"),
+        ("AMINATA DIALLO", "Aminata Diallo"),
+        ("N'Golo", "N'Golo"),
+        ("elle s'appelle Aïcha", "Aïcha"),
+    ],
 )
 def test_first_names_as_people_give_them(text, name):
     assert read_first_name(text) == name
 
 
-@pytest.mark.parametrize("text", ["j'peux plus venir", "laisse tomber", "06 12 34 56 78", "=SUM(A1)", ""])
+@pytest.mark.parametrize(
+    "text", ["j'peux plus venir", "laisse tomber", "06 12 34 56 78", "=SUM(A1)", ""]
+)
 def test_what_is_not_a_first_name(text):
     with pytest.raises(NotAFirstName):
         read_first_name(text)
@@ -61,13 +72,26 @@ def test_what_is_not_a_first_name(text):
 
 @pytest.mark.parametrize(
     "text, reference",
-    [("CE-7K3P-9QX2", "CE-7K3P-9QX2"), ("ma ref c ce 7k3p 9qx2", "CE-7K3P-9QX2"),
-     ("CE7K3P9QX2", "CE-7K3P-9QX2"), ("7K3P9QX2", "CE-7K3P-9QX2"), ("7k3p-9qx2", "CE-7K3P-9QX2"),
-     ("stop", None), ("CE-0000", None), ("CE-7K3P", None), ("ANNULERA", None)],
+    [
+        ("CE-7K3P-9QX2", "CE-7K3P-9QX2"),
+        ("ma ref c ce 7k3p 9qx2", "CE-7K3P-9QX2"),
+        ("CE7K3P9QX2", "CE-7K3P-9QX2"),
+        ("7K3P9QX2", "CE-7K3P-9QX2"),
+        ("7k3p-9qx2", "CE-7K3P-9QX2"),
+        ("stop", None),
+        ("CE-0000", None),
+        ("CE-7K3P", None),
+        ("ANNULERA", None),
+    ],
 )
 def test_references_as_people_type_them(text, reference):
     assert find_reference(text) == reference
 
 
 def test_a_bare_yes_or_no():
-    assert [read_yes_no(t) for t in ("non", "Oui !", "nan", "peut-être")] == [False, True, False, None]
+    assert [read_yes_no(t) for t in ("non", "Oui !", "nan", "peut-être")] == [
+        False,
+        True,
+        False,
+        None,
+    ]

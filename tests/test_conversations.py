@@ -29,7 +29,10 @@ def test_emplois_francs_answer_says_new_hires_no_longer_qualify(conversation, kb
     [
         ("slt jveux passer le permi mais g pa d'argent", "aides-mobilite"),
         ("je cherche une nounou pour ma fille de 2 ans pendant que je bosse", "garde-enfants"),
-        ("une dame a l'accueil demande comment faire reconnaitre son handicap pour travailler", "handicap"),
+        (
+            "une dame a l'accueil demande comment faire reconnaitre son handicap pour travailler",
+            "handicap",
+        ),
         ("moi pas parler bien francais, je veux apprendre pour travail", "francais"),
     ],
 )
@@ -42,7 +45,9 @@ def test_follow_ups_answer_the_aspect_of_the_dispositif_in_context(conversation,
     conversation.say("c quoi le service civique")
     amount = conversation.say("et c'est combien ?")
     assert fiche.aspect("amount") in texts(amount)
-    assert payloads(amount)[0] == dict(payloads(amount)[0], fiche="service-civique", aspect="amount")
+    assert payloads(amount)[0] == dict(
+        payloads(amount)[0], fiche="service-civique", aspect="amount"
+    )
     eligibility = conversation.say("j'ai 27 ans ça marche ?")
     assert fiche.aspect("eligibility") in texts(eligibility)
     how = conversation.say("comment je m'inscris ?")
@@ -59,8 +64,9 @@ def test_corrected_facts_are_given_with_their_dates(assistant):
         assert "500 €" not in sentence or "plus" in sentence, sentence
     visale = " ".join(texts(Conversation(assistant).say("visale plafond loyer")))
     assert "1 940 €" in visale and "janvier 2026" in visale, visale
-    age = " ".join(texts(Conversation(assistant).say(
-        "aide garde enfant france travail c pour qui")))
+    age = " ".join(
+        texts(Conversation(assistant).say("aide garde enfant france travail c pour qui"))
+    )
     assert re.search(r"emploi|formation", age) and "cherchez un emploi" not in age, age
 
 
@@ -91,8 +97,11 @@ def test_out_of_scope_is_polite_and_says_what_the_bot_knows(conversation):
 @pytest.mark.parametrize(
     "message, orientation, where",
     [
-        ("bonjour ma carte de séjour expire en janvier je fais comment pour la refaire",
-         "titre-sejour", "préfecture"),
+        (
+            "bonjour ma carte de séjour expire en janvier je fais comment pour la refaire",
+            "titre-sejour",
+            "préfecture",
+        ),
         ("jai perdu ma carte vitale dans le bus", "carte-vitale", "CPAM"),
         ("Madame, j'ai reçu un PV de stationnement, je peux le contester ?", "amende", "ANTAI"),
         ("mon passeport est périmé, je dois le refaire avant l'été", "papiers-identite", "mairie"),

@@ -58,8 +58,9 @@ def copied_sources() -> List[str]:
 
 def image_paths() -> List[str]:
     """What the image holds under /app, as repository paths ("bot", "deploy/x.yml")."""
-    return [source.rstrip("/") for source in copied_sources()
-            if not source.startswith("requirements/")]
+    return [
+        source.rstrip("/") for source in copied_sources() if not source.startswith("requirements/")
+    ]
 
 
 def in_image(path: str) -> bool:
@@ -80,7 +81,8 @@ def ignored(path: str) -> bool:
         assert not pattern.startswith("!"), "this test does not handle exceptions in .dockerignore"
         for prefix in prefixes:
             if fnmatch.fnmatch(prefix, pattern.rstrip("/")) or (
-                    pattern.startswith("**/") and fnmatch.fnmatch(Path(prefix).name, pattern[3:])):
+                pattern.startswith("**/") and fnmatch.fnmatch(Path(prefix).name, pattern[3:])
+            ):
                 return True
     return False
 
@@ -91,8 +93,11 @@ def compose() -> dict:
 
 def app_services() -> Dict[str, dict]:
     """The services that run the project's image."""
-    return {name: service for name, service in compose()["services"].items()
-            if service.get("image") == IMAGE}
+    return {
+        name: service
+        for name, service in compose()["services"].items()
+        if service.get("image") == IMAGE
+    }
 
 
 def command_words(service: dict) -> List[str]:
@@ -133,15 +138,28 @@ def test_dockerfile_sources_exist_and_reach_the_build():
         assert not ignored(source.rstrip("/")), f"COPY {source}: excluded by .dockerignore"
 
 
-@pytest.mark.parametrize("needed", [
-    "bot", "channels", "console", "knowledge", "config.yml", "domain.yml", "endpoints.yml",
-    "credentials.yml", "alembic.ini", "deploy/endpoints.production.yml",
-])
+@pytest.mark.parametrize(
+    "needed",
+    [
+        "bot",
+        "channels",
+        "console",
+        "knowledge",
+        "config.yml",
+        "domain.yml",
+        "endpoints.yml",
+        "credentials.yml",
+        "alembic.ini",
+        "deploy/endpoints.production.yml",
+    ],
+)
 def test_the_image_holds_what_the_services_read(needed):
     assert in_image(needed), f"the Dockerfile does not copy {needed}"
 
 
-@pytest.mark.parametrize("kept_out", [".venv", "models", "results", ".git", "tests", "bench", ".env"])
+@pytest.mark.parametrize(
+    "kept_out", [".venv", "models", "results", ".git", "tests", "bench", ".env"]
+)
 def test_dockerignore_keeps_local_files_out(kept_out):
     assert ignored(kept_out), f".dockerignore lets {kept_out} into the build context"
 
@@ -151,14 +169,17 @@ def test_dockerfile_installs_from_the_lock_on_python_311_as_a_user():
     bases = [arguments.split()[0] for keyword, arguments in instructions if keyword == "FROM"]
     assert bases and all(base == "python:3.11-slim" for base in bases), bases
     runs = " ".join(arguments for keyword, arguments in instructions if keyword == "RUN")
-    assert re.search(r"pip install --no-deps --ignore-requires-python -r \S*requirements\.lock",
-                     runs), "dependencies come from the lock, as `make setup` installs them"
+    assert re.search(
+        r"pip install --no-deps --ignore-requires-python -r \S*requirements\.lock", runs
+    ), "dependencies come from the lock, as `make setup` installs them"
     users = [arguments for keyword, arguments in instructions if keyword == "USER"]
     assert users and users[-1] not in ("root", "0"), "the services do not run as root"
 
 
 def test_the_dockerfile_trains_the_model_compose_serves():
-    runs = " ".join(arguments for keyword, arguments in dockerfile_instructions() if keyword == "RUN")
+    runs = " ".join(
+        arguments for keyword, arguments in dockerfile_instructions() if keyword == "RUN"
+    )
     train = re.search(r"rasa train (.*?)(&&|$)", runs)
     assert train, "the model is trained at build time"
     words = shlex.split(train.group(1))
@@ -192,7 +213,12 @@ def test_compose_builds_the_image_from_the_dockerfile():
 def test_compose_python_modules_are_modules_of_the_repository():
     modules = list(python_modules())
     assert {module for _, module in modules} >= {
-        "bot.server", "bot.action_server", "bot.reminders", "bot.alerts", "bot.storage.territory"}
+        "bot.server",
+        "bot.action_server",
+        "bot.reminders",
+        "bot.alerts",
+        "bot.storage.territory",
+    }
     for service, module in modules:
         path = module_file(module).relative_to(ROOT).as_posix()
         assert in_image(path), f"{service}: python -m {module}: {path} is not copied into the image"

@@ -14,7 +14,10 @@ REFERENCE = re.compile(r"CE-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 def dead_end(reply: str, kb) -> bool:
-    return "Je n'arrive pas à comprendre votre réponse" in reply and kb.territory.reception.phone in reply
+    return (
+        "Je n'arrive pas à comprendre votre réponse" in reply
+        and kb.territory.reception.phone in reply
+    )
 
 
 def twice(conversation: Conversation, answer: str) -> str:
@@ -28,8 +31,9 @@ def start_booking(conversation: Conversation) -> list:
 
 def book(conversation: Conversation, kb) -> str:
     sessions = start_booking(conversation)
-    conversation.say(next(b["payload"] for b in buttons(sessions)
-                          if b["payload"].startswith("/choose_session")))
+    conversation.say(
+        next(b["payload"] for b in buttons(sessions) if b["payload"].startswith("/choose_session"))
+    )
     conversation.say("Awa")
     conversation.say(new_number())  # a number of its own
     return REFERENCE.search(said(conversation.say("oui d'accord"))).group()
@@ -40,8 +44,15 @@ def test_booking_form_questions(conversation, kb, question):
     sessions = start_booking(conversation)
     steps = [
         ("session", None, "euh je sais pas trop"),
-        ("first_name", next(b["payload"] for b in buttons(sessions)
-                            if b["payload"].startswith("/choose_session")), "123 456 !!"),
+        (
+            "first_name",
+            next(
+                b["payload"]
+                for b in buttons(sessions)
+                if b["payload"].startswith("/choose_session")
+            ),
+            "123 456 !!",
+        ),
         ("phone", "Awa", "j'ai pas de numéro"),
         ("consent", "06 39 98 44 21", "peut-être, on verra"),
     ]
@@ -52,8 +63,13 @@ def test_booking_form_questions(conversation, kb, question):
             assert dead_end(twice(conversation, unexpected), kb)
             break
     # The form is left: an ordinary question gets its ordinary answer.
-    assert any(p.get("fiche") == "cej" for p in (m.get("custom") or {} for m in
-               conversation.say("c'est quoi le contrat d'engagement jeune")))
+    assert any(
+        p.get("fiche") == "cej"
+        for p in (
+            m.get("custom") or {}
+            for m in conversation.say("c'est quoi le contrat d'engagement jeune")
+        )
+    )
 
 
 def test_manage_form_reference(conversation, kb):
@@ -83,7 +99,7 @@ def test_alert_form_questions(assistant, kb):
     ]
     for index, (question, _, unexpected) in enumerate(steps):
         conversation = Conversation(assistant)
-        for _, reach, _ in steps[:index + 1]:
+        for _, reach, _ in steps[: index + 1]:
             conversation.say(reach)
         assert dead_end(twice(conversation, unexpected), kb), question
 

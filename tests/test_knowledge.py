@@ -16,10 +16,29 @@ from bot.knowledge.review import wording_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED_IDS = {
-    "cej", "emplois-francs", "aides-mobilite", "creches-avip", "cafe-emploi", "mission-locale",
-    "france-travail", "plie", "cite-emploi", "apprentissage", "e2c", "clea", "numerique",
-    "logement", "garde-enfants", "handicap", "aides-financieres", "parrainage",
-    "creation-entreprise", "iae", "immersion", "francais", "service-civique",
+    "cej",
+    "emplois-francs",
+    "aides-mobilite",
+    "creches-avip",
+    "cafe-emploi",
+    "mission-locale",
+    "france-travail",
+    "plie",
+    "cite-emploi",
+    "apprentissage",
+    "e2c",
+    "clea",
+    "numerique",
+    "logement",
+    "garde-enfants",
+    "handicap",
+    "aides-financieres",
+    "parrainage",
+    "creation-entreprise",
+    "iae",
+    "immersion",
+    "francais",
+    "service-civique",
 }
 TEXT_FIELDS = ("sms", "answer", "eligibility", "benefits", "how_to_apply", "contact", "next_step")
 
@@ -100,7 +119,9 @@ def test_apprentices_500_euro_licence_aid_is_no_longer_offered(kb):
         for sentence in re.split(r"(?<=[.!?])\s+", text):
             if "500 €" in sentence:
                 assert re.search(r"plus accordée|n'est plus|supprimée|plus possible", sentence), (
-                    fiche_id, sentence)
+                    fiche_id,
+                    sentence,
+                )
 
 
 def test_visale_caps_are_those_of_january_2026(kb):
@@ -256,8 +277,12 @@ def test_verification_date_in_the_future_is_refused(knowledge_copy):
 def test_figure_without_a_listed_source_is_refused(knowledge_copy):
     def add_unsourced_figure(data):
         data["figures"].append(
-            {"label": "x", "value": "10 €", "applies_from": "2024-01-01",
-             "source": "https://example.org/une-page"}
+            {
+                "label": "x",
+                "value": "10 €",
+                "applies_from": "2024-01-01",
+                "source": "https://example.org/une-page",
+            }
         )
 
     edit_fiche(knowledge_copy, "logement", add_unsourced_figure)
@@ -281,7 +306,9 @@ def test_figure_without_an_effective_date_is_refused(knowledge_copy):
 
 
 def test_amount_not_declared_as_a_figure_is_refused(knowledge_copy):
-    edit_fiche(knowledge_copy, "cej", lambda d: d.update(benefits=d["benefits"] + " Prime de 999 €."))
+    edit_fiche(
+        knowledge_copy, "cej", lambda d: d.update(benefits=d["benefits"] + " Prime de 999 €.")
+    )
     message = load_error(knowledge_copy)
     assert "cej.yml" in message and "benefits: amount(s) 999" in message
 
@@ -325,7 +352,9 @@ def edit_territory(directory: Path, change) -> Path:
 
 
 def test_bad_weekly_session_names_file_and_field(knowledge_copy):
-    edit_territory(knowledge_copy, lambda d: d["cafe_sessions"][0]["recurring"].update(weekday="jeudy"))
+    edit_territory(
+        knowledge_copy, lambda d: d["cafe_sessions"][0]["recurring"].update(weekday="jeudy")
+    )
     message = load_error(knowledge_copy)
     assert "demo.yml" in message and "'cafe_sessions.0.recurring.weekday'" in message
 
@@ -345,11 +374,18 @@ def test_unknown_territory_field_is_refused(knowledge_copy):
 
 
 def test_orientations_are_sourced_and_found_whatever_the_spelling(kb):
-    assert {"titre-sejour", "carte-vitale", "caf", "amende", "papiers-identite",
-            "france-services"} <= {o.id for o in kb.orientations}
+    assert {
+        "titre-sejour",
+        "carte-vitale",
+        "caf",
+        "amende",
+        "papiers-identite",
+        "france-services",
+    } <= {o.id for o in kb.orientations}
     for orientation in kb.orientations:
-        assert orientation.sources and all(s.url.path not in (None, "", "/")
-                                           for s in orientation.sources), orientation.id
+        assert orientation.sources and all(
+            s.url.path not in (None, "", "/") for s in orientation.sources
+        ), orientation.id
     assert kb.orientation_for("RENOUVELLEMENT CARTE D’IDENTITÉ").id == "papiers-identite"
     assert kb.orientation_for("la recette des crêpes") is None
 

@@ -20,8 +20,7 @@ def _fiche(kb, verified: date, every: int, review_by=None):
     figures = [f.copy(update={"review_by": None}) for f in fiche.figures]
     if review_by:
         figures[0] = figures[0].copy(update={"review_by": review_by})
-    return fiche.copy(update={"sources": sources, "figures": figures,
-                              "review_every_months": every})
+    return fiche.copy(update={"sources": sources, "figures": figures, "review_every_months": every})
 
 
 def test_a_fiche_is_due_when_its_sources_are_old_or_a_figure_reaches_its_review_date(kb):
@@ -52,8 +51,13 @@ def test_reviews_list_every_fiche_the_most_urgent_first(kb):
 
 
 def _check(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot.knowledge", "check", *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.knowledge", "check", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_lists_the_reviews_and_passes_on_the_real_knowledge():

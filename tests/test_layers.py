@@ -23,8 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "channels", "console", "bench")
 
 CORE = (
-    "bot.storage", "bot.knowledge", "bot.redaction", "bot.french_dates", "bot.gsm7",
-    "bot.plain_text", "bot.settings", "bot.texts", "bot.rate_limit", "bot.log_privacy",
+    "bot.storage",
+    "bot.knowledge",
+    "bot.redaction",
+    "bot.french_dates",
+    "bot.gsm7",
+    "bot.plain_text",
+    "bot.settings",
+    "bot.texts",
+    "bot.rate_limit",
+    "bot.log_privacy",
     "bot.notices",
 )
 LAYERS: Dict[str, Tuple[str, ...]] = {
@@ -35,9 +43,17 @@ LAYERS: Dict[str, Tuple[str, ...]] = {
     "channels": ("channels",),
     "console": ("console",),
     "tools": (
-        "bot.launcher", "bot.server", "bot.action_server", "bot.rasa_fixes", "bot.lock_store",
-        "bot.evaluation", "bot.blind_evaluation", "bot.danger_evaluation", "bot.crossval",
-        "bot.__init__", "bench",
+        "bot.launcher",
+        "bot.server",
+        "bot.action_server",
+        "bot.rasa_fixes",
+        "bot.lock_store",
+        "bot.evaluation",
+        "bot.blind_evaluation",
+        "bot.danger_evaluation",
+        "bot.crossval",
+        "bot.__init__",
+        "bench",
     ),
 }
 # What each layer may import, besides itself.
@@ -78,8 +94,9 @@ def _layer(module: str) -> Optional[str]:
 def _imports(path: Path) -> Iterator[Tuple[int, str, List[str]]]:
     """(line, module imported, names imported from it), relative imports resolved."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    package = _module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else (
-        _module_name(path))
+    package = (
+        _module_name(path).rsplit(".", 1)[0] if path.name != "__init__.py" else (_module_name(path))
+    )
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -112,11 +129,9 @@ def test_a_module_imports_only_the_layers_below_it(module, path):
             wrong.append(f"{path.name}:{line} imports {imported} (the core runs without it)")
         if top not in PACKAGES:
             continue
+        # "from bot import x" names no layer: each name imported does.
         target = _layer(imported)
-        if target is None:  # "from bot import x": resolve the name imported
-            targets = [_layer(f"{imported}.{name}") for name in names]
-        else:
-            targets = [target]
+        targets = [target] if target else [_layer(f"{imported}.{name}") for name in names]
         for target in targets:
             if target not in (layer, *ALLOWED[layer]):
                 wrong.append(f"{path.name}:{line} ({layer}) imports {imported} ({target})")
@@ -129,15 +144,22 @@ def test_a_module_imports_only_the_layers_below_it(module, path):
 RUNTIME_LAYERS = ("core", "transports", "skills", "workers", "channels", "console")
 
 
-@pytest.mark.parametrize("module, path", [(m, p) for m, p in MODULES
-                                          if _layer(m) in RUNTIME_LAYERS],
-                         ids=[m for m, _ in MODULES if _layer(m) in RUNTIME_LAYERS])
+@pytest.mark.parametrize(
+    "module, path",
+    [(m, p) for m, p in MODULES if _layer(m) in RUNTIME_LAYERS],
+    ids=[m for m, _ in MODULES if _layer(m) in RUNTIME_LAYERS],
+)
 def test_runtime_code_reads_nothing_from_the_tests(module, path):
     """The tests folder is not shipped (Dockerfile, .dockerignore): nothing may need it."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    strings = [node.value for node in ast.walk(tree)
-               if isinstance(node, ast.Constant) and isinstance(node.value, str)]
-    docstrings = {ast.get_docstring(node, clean=False) for node in ast.walk(tree)
-                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
-                                       ast.AsyncFunctionDef))}
+    strings = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    docstrings = {
+        ast.get_docstring(node, clean=False)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+    }
     assert [s for s in strings if s not in docstrings and (s == "tests" or "tests/" in s)] == []

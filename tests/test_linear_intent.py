@@ -8,14 +8,30 @@ from bot.nlu.linear_intent import LinearIntentModel
 
 EXAMPLES = {
     "greet": ["bonjour", "salut", "bonsoir madame", "slt", "coucou", "bjr"],
-    "info_cej": ["c'est quoi le contrat d'engagement jeune", "le cej c koi",
-                 "un suivi pour les jeunes avec de l'argent", "jeune sans formation aide mensuelle"],
-    "info_clea": ["apprendre a lire et ecrire", "je sais pas bien compter",
-                  "remise a niveau en calcul", "certificat de competences de base"],
-    "ask_callback": ["rappelez moi", "je veux etre rappele", "qu'on me telephone svp",
-                     "un conseiller peut m'appeler"],
-    "talk_to_human": ["je veux parler a quelqu'un", "un humain svp", "passez moi une personne",
-                      "je prefere parler a un conseiller"],
+    "info_cej": [
+        "c'est quoi le contrat d'engagement jeune",
+        "le cej c koi",
+        "un suivi pour les jeunes avec de l'argent",
+        "jeune sans formation aide mensuelle",
+    ],
+    "info_clea": [
+        "apprendre a lire et ecrire",
+        "je sais pas bien compter",
+        "remise a niveau en calcul",
+        "certificat de competences de base",
+    ],
+    "ask_callback": [
+        "rappelez moi",
+        "je veux etre rappele",
+        "qu'on me telephone svp",
+        "un conseiller peut m'appeler",
+    ],
+    "talk_to_human": [
+        "je veux parler a quelqu'un",
+        "un humain svp",
+        "passez moi une personne",
+        "je prefere parler a un conseiller",
+    ],
 }
 
 
@@ -27,14 +43,20 @@ def model():
 
 
 def test_the_question_decides_not_the_greeting(model):
-    probabilities = model.probabilities("Bonsoir madame. Je sais pas bien lire ni compter, il y a "
-                                        "une remise a niveau ?")
+    probabilities = model.probabilities(
+        "Bonsoir madame. Je sais pas bien lire ni compter, il y a une remise a niveau ?"
+    )
     assert max(probabilities, key=probabilities.get) == "info_clea"
 
 
 def test_a_named_scheme_wins_over_a_hesitant_guess_but_not_over_a_request(model):
-    hesitant = {"info_clea": 0.4, "info_cej": 0.3, "greet": 0.1, "ask_callback": 0.1,
-                "talk_to_human": 0.1}
+    hesitant = {
+        "info_clea": 0.4,
+        "info_cej": 0.3,
+        "greet": 0.1,
+        "ask_callback": 0.1,
+        "talk_to_human": 0.1,
+    }
     assert model.decide(hesitant, ["cej"])[0][0] == "info_cej"
     sure = {**hesitant, "info_clea": 0.65, "info_cej": 0.05}
     assert model.decide(sure, ["cej"])[0][0] == "info_clea"
@@ -43,8 +65,13 @@ def test_a_named_scheme_wins_over_a_hesitant_guess_but_not_over_a_request(model)
 
 
 def test_intents_that_start_the_same_conversation_add_up(model):
-    split = {"info_cej": 0.38, "ask_callback": 0.29, "talk_to_human": 0.21, "info_clea": 0.07,
-             "greet": 0.05}
+    split = {
+        "info_cej": 0.38,
+        "ask_callback": 0.29,
+        "talk_to_human": 0.21,
+        "info_clea": 0.07,
+        "greet": 0.05,
+    }
     top, confidence = model.decide(split, [])[0]
     assert top == "ask_callback" and confidence == pytest.approx(0.5)
 

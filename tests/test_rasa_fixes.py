@@ -25,7 +25,9 @@ def test_the_model_predicts_the_same_with_and_without_the_fixes():
     assert len(fixed["parses"]) == len(stock["parses"]) == 5
     for ours, rasas in zip(fixed["parses"], stock["parses"]):
         assert [name for name, _ in ours["intents"]] == [name for name, _ in rasas["intents"]]
-        assert [c for _, c in ours["intents"]] == pytest.approx([c for _, c in rasas["intents"]], abs=1e-5)
+        assert [c for _, c in ours["intents"]] == pytest.approx(
+            [c for _, c in rasas["intents"]], abs=1e-5
+        )
         assert ours["entities"] == rasas["entities"]
     assert any(parse["entities"] for parse in stock["parses"])  # DIET's entity layer took part
     for ours, rasas in zip(fixed["policies"], stock["policies"]):
@@ -39,7 +41,8 @@ def test_action_server_responses_are_still_validated():
 
     rasa_fixes.apply()
     action = RemoteAction("action_answer_knowledge", None)
-    assert action._validate_action_result({"events": [{"event": "slot", "name": "x", "value": 1}],
-                                           "responses": [{"text": "Bonjour"}]})
+    assert action._validate_action_result(
+        {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "Bonjour"}]}
+    )
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action._validate_action_result({"events": [{"event": 42}], "responses": "pas une liste"})

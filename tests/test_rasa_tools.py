@@ -7,7 +7,6 @@ import sys
 import unicodedata
 from pathlib import Path
 
-import pytest
 import yaml
 
 from bot.evaluation import evaluate, load_examples
@@ -25,16 +24,36 @@ def rasa(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def test_rasa_data_validate_is_clean():
-    result = rasa("data", "validate", "--config", "config.yml", "--domain", "domain.yml",
-                  "--data", "bot/data", "--fail-on-warnings")
+    result = rasa(
+        "data",
+        "validate",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "bot/data",
+        "--fail-on-warnings",
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 def test_rasa_test_stories_pass(tmp_path):
-    result = rasa("test", "core", "--model", str(DEFAULT_MODEL), "--stories", "tests/stories",
-                  "--out", str(tmp_path), "--fail-on-prediction-errors")
+    result = rasa(
+        "test",
+        "core",
+        "--model",
+        str(DEFAULT_MODEL),
+        "--stories",
+        "tests/stories",
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
+    )
     failed = tmp_path / "failed_test_stories.yml"
-    assert result.returncode == 0, (failed.read_text() if failed.exists() else "") + result.stderr[-3000:]
+    assert result.returncode == 0, (failed.read_text() if failed.exists() else "") + result.stderr[
+        -3000:
+    ]
 
 
 def normalise(text: str) -> str:
@@ -65,7 +84,9 @@ def test_heldout_nlu_per_dispositif_accuracy(assistant):
     url = f"{assistant.rasa_url}/model/parse"
     report = evaluate(load_examples(), lambda text: post_json(url, {"text": text})[1])
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "nlu-heldout.json").write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    (RESULTS / "nlu-heldout.json").write_text(
+        json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
+    )
     print("\n" + report.table())
     assert len(report.per_dispositif) == 23
     assert report.overall_dispositif_accuracy >= 0.90, report.table()

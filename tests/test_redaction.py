@@ -42,16 +42,23 @@ def test_ordinary_messages_are_left_alone(text):
     assert redact(text) == text
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("rappelez moi au 06 39 98 12 34 svp", "rappelez moi au [téléphone] svp"),
-    ("+33 6 39 98 12 34", "[téléphone]"),
-    ("0033639981234 ou lea@example.org", "[téléphone] ou [email]"),
-    ("j'habite 3 bis avenue Jean Jaurès et je cherche un CDI",
-     "j'habite [adresse] et je cherche un CDI"),
-    ("12 rue des lilas 75011 Paris", "[adresse]"),
-    ("sécu 1 85 05 99 123 456 78, iban FR76 3000 6000 0112 3456 7890 189",
-     "sécu [NIR], iban [IBAN]"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("rappelez moi au 06 39 98 12 34 svp", "rappelez moi au [téléphone] svp"),
+        ("+33 6 39 98 12 34", "[téléphone]"),
+        ("0033639981234 ou lea@example.org", "[téléphone] ou [email]"),
+        (
+            "j'habite 3 bis avenue Jean Jaurès et je cherche un CDI",
+            "j'habite [adresse] et je cherche un CDI",
+        ),
+        ("12 rue des lilas 75011 Paris", "[adresse]"),
+        (
+            "sécu 1 85 05 99 123 456 78, iban FR76 3000 6000 0112 3456 7890 189",
+            "sécu [NIR], iban [IBAN]",
+        ),
+    ],
+)
 def test_placeholders_keep_the_sentence_readable(text, expected):
     assert redact(text) == expected
 

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from bot.gsm7 import segments
 from bot.reminders import render
 from bot.storage.booking import book
+from bot.storage.booking_messages import Message
 from bot.storage.database import ROOT, make_engine, migrate, session_factory, transaction
 from bot.storage.models import Booking, CafeSession, Outbox, SmsOptOut
-from bot.storage.booking_messages import Message
-from bot.storage.territory import load_territory
 from bot.storage.phone import number_hash
+from bot.storage.territory import load_territory
 from tests.channels.fake_twilio import FakeTwilio
 from tests.channels.sms_support import SMS_ENV
 
@@ -33,10 +33,20 @@ def database(tmp_path):
     now = datetime.now(timezone.utc)
     territory = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
     territory["cafe_sessions"] = [
-        {"key": "soon", "centre": "tilleuls", "theme": "CV", "capacity": 5,
-         "starts_at": (now + timedelta(hours=3)).replace(microsecond=0).isoformat()},
-        {"key": "over", "centre": "tilleuls", "theme": "CV", "capacity": 5,
-         "starts_at": (now - timedelta(days=2)).replace(microsecond=0).isoformat()},
+        {
+            "key": "soon",
+            "centre": "tilleuls",
+            "theme": "CV",
+            "capacity": 5,
+            "starts_at": (now + timedelta(hours=3)).replace(microsecond=0).isoformat(),
+        },
+        {
+            "key": "over",
+            "centre": "tilleuls",
+            "theme": "CV",
+            "capacity": 5,
+            "starts_at": (now - timedelta(days=2)).replace(microsecond=0).isoformat(),
+        },
     ]
     path = tmp_path / "territory.yml"
     path.write_text(yaml.safe_dump(territory, allow_unicode=True), encoding="utf-8")
@@ -51,8 +61,14 @@ def database(tmp_path):
 
 def sender_round(url: str, **extra_env: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1", **extra_env}
-    return subprocess.run([sys.executable, "-m", "bot.reminders", "--once"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.reminders", "--once"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_due_messages_are_logged_for_web_sent_for_sms_and_old_data_is_purged(database):
@@ -62,11 +78,15 @@ def test_due_messages_are_logged_for_web_sent_for_sms_and_old_data_is_purged(dat
     rest = book(db, sessions["soon"].id, "Lina", "06 39 98 00 05", "rest")
     sms = book(db, sessions["soon"].id, "Yanis", "06 39 98 00 02", "sms")
     stopped = book(db, sessions["soon"].id, "Inès", "06 39 98 00 04", "sms")
-    old_id = book(db, sessions["over"].id, "Sam", "06 39 98 00 03", "rest",
-                  now=now - timedelta(days=4)).id
+    old_id = book(
+        db, sessions["over"].id, "Sam", "06 39 98 00 03", "rest", now=now - timedelta(days=4)
+    ).id
     with transaction(db):
-        db.add(SmsOptOut(sender_hash=number_hash(SMS_ENV["SMS_HASH_KEY"], "+33639980004"),
-                         opted_out_at=now))
+        db.add(
+            SmsOptOut(
+                sender_hash=number_hash(SMS_ENV["SMS_HASH_KEY"], "+33639980004"), opted_out_at=now
+            )
+        )
 
     operator = FakeTwilio().start()
     try:
@@ -75,8 +95,10 @@ def test_due_messages_are_logged_for_web_sent_for_sms_and_old_data_is_purged(dat
         operator.stop()
     assert first.returncode == 0, first.stderr
     for booking, channel in ((web, "web"), (rest, "rest")):
-        assert (f"reminder for booking {booking.reference} not delivered: channel '{channel}' "
-                "cannot push") in first.stderr
+        assert (
+            f"reminder for booking {booking.reference} not delivered: channel '{channel}' "
+            "cannot push"
+        ) in first.stderr
     assert "Awa" not in first.stderr and "+3363998" not in first.stderr
 
     db.rollback()
@@ -104,10 +126,17 @@ def test_a_database_that_is_down_is_logged_and_reported(tmp_path):
 
 def test_messages_are_plain_french_from_the_domain():
     message = Message(
-        id=1, kind="waitlist_promoted", attempts=0, reference="CE-7K3P", first_name="Awa",
-        phone="+33639980001", channel="sms",
-        session_starts_at=datetime(2026, 12, 3, 8, 30, tzinfo=timezone.utc), theme="CV",
-        centre_name="Centre social des Tilleuls (démo)", centre_address="12 rue des Exemples",
+        id=1,
+        kind="waitlist_promoted",
+        attempts=0,
+        reference="CE-7K3P",
+        first_name="Awa",
+        phone="+33639980001",
+        channel="sms",
+        session_starts_at=datetime(2026, 12, 3, 8, 30, tzinfo=timezone.utc),
+        theme="CV",
+        centre_name="Centre social des Tilleuls (démo)",
+        centre_address="12 rue des Exemples",
     )
     text = render(message)
     assert text.startswith("Bonne nouvelle, Awa")

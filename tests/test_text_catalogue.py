@@ -20,9 +20,38 @@ LETTERS = "A-Za-zÀ-ÖØ-öø-ÿœŒ"
 WORD = re.compile(rf"[{LETTERS}]+(?:-[{LETTERS}]+)*")  # "ce-bubble" is one word, not "ce"
 ACCENTED = re.compile(r"[À-ÖØ-öø-ÿœŒ]")
 FRENCH_FUNCTION_WORDS = {
-    "vous", "votre", "vos", "pour", "les", "des", "une", "est", "pas", "avec", "dans", "sur",
-    "par", "ne", "je", "nous", "le", "la", "du", "au", "aux", "et", "un", "de", "ce", "cette",
-    "qui", "que", "ou", "il", "elle", "en",
+    "vous",
+    "votre",
+    "vos",
+    "pour",
+    "les",
+    "des",
+    "une",
+    "est",
+    "pas",
+    "avec",
+    "dans",
+    "sur",
+    "par",
+    "ne",
+    "je",
+    "nous",
+    "le",
+    "la",
+    "du",
+    "au",
+    "aux",
+    "et",
+    "un",
+    "de",
+    "ce",
+    "cette",
+    "qui",
+    "que",
+    "ou",
+    "il",
+    "elle",
+    "en",
 }
 # Regular expressions (the danger detector's, the forms' readers', redaction's) are linguistic
 # data, not text shown to anyone: no sentence shown to a person holds these.
@@ -53,18 +82,25 @@ def python_literals(source: str) -> Iterator[Tuple[int, str]]:
     f-string as one literal, "…" standing for each value it formats."""
     tree = ast.parse(source)
     skipped = {
-        id(node.value) for node in ast.walk(tree)
+        id(node.value)
+        for node in ast.walk(tree)
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
     }
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):
             skipped.update(id(part) for part in node.values)
-            yield node.lineno, "".join(
-                part.value if isinstance(part, ast.Constant) else "…" for part in node.values
+            yield (
+                node.lineno,
+                "".join(
+                    part.value if isinstance(part, ast.Constant) else "…" for part in node.values
+                ),
             )
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                and id(node) not in skipped):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in skipped
+        ):
             yield node.lineno, node.value
 
 
@@ -83,8 +119,12 @@ def js_literals(source: str) -> Iterator[Tuple[int, str]]:
 
 
 def code_files(suffix: str) -> List[Path]:
-    return sorted(path for folder in CODE_DIRS for path in (ROOT / folder).rglob(f"*{suffix}")
-                  if ".venv" not in path.parts)
+    return sorted(
+        path
+        for folder in CODE_DIRS
+        for path in (ROOT / folder).rglob(f"*{suffix}")
+        if ".venv" not in path.parts
+    )
 
 
 def test_the_heuristic_tells_sentences_from_code():
@@ -109,7 +149,8 @@ def french_in_code() -> List[str]:
         source = path.read_text(encoding="utf-8")
         literals = python_literals(source) if path.suffix == ".py" else js_literals(source)
         found += [
-            f"{name}:{line}: {literal[:100]!r}" for line, literal in literals
+            f"{name}:{line}: {literal[:100]!r}"
+            for line, literal in literals
             if looks_french(literal) and (name, literal) not in ALLOWED_LITERALS
         ]
     return found
@@ -159,8 +200,12 @@ def test_catalogue_keys_are_never_built_at_run_time():
     built = []
     for path in code_files(".py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in LOOKUPS
-                    and node.args and isinstance(node.args[0], (ast.JoinedStr, ast.BinOp))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) in LOOKUPS
+                and node.args
+                and isinstance(node.args[0], (ast.JoinedStr, ast.BinOp))
+            ):
                 built.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert built == []
 

@@ -9,8 +9,8 @@ from typing import Iterable, List, Optional, Tuple
 
 from bot.actions.booking_input import find_phone
 from bot.knowledge.models import ALERT_THEME_LABELS, ALERT_THEMES
-from bot.storage.references import ALERT
 from bot.storage.phone import InvalidPhone
+from bot.storage.references import ALERT
 from bot.texts import text
 
 SUMMARY_MAX_LENGTH = 600
@@ -30,9 +30,17 @@ _THEME_WORDS = {
 }
 # Fiche themes (bot/knowledge) → the alert theme they suggest.
 _FICHE_THEMES = {
-    "emploi": "emploi", "jeunes": "emploi", "reseau": "emploi", "entreprise": "emploi",
-    "formation": "formation", "numerique": "formation", "mobilite": "mobilite",
-    "enfants": "garde-enfants", "logement": "logement", "argent": "argent", "sante": "sante",
+    "emploi": "emploi",
+    "jeunes": "emploi",
+    "reseau": "emploi",
+    "entreprise": "emploi",
+    "formation": "formation",
+    "numerique": "formation",
+    "mobilite": "mobilite",
+    "enfants": "garde-enfants",
+    "logement": "logement",
+    "argent": "argent",
+    "sante": "sante",
 }
 
 _EMAIL = re.compile(
@@ -78,7 +86,7 @@ def find_email(text: str) -> Optional[str]:
 
 
 def read_theme(text: str) -> Optional[str]:
-    """"garde d'enfants", "le permis", "Logement" → the theme; None if no theme is named."""
+    """ "garde d'enfants", "le permis", "Logement" → the theme; None if no theme is named."""
     plain = _plain(text)
     if plain in _plain_labels():
         return _plain_labels()[plain]

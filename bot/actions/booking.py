@@ -74,8 +74,14 @@ CANCEL_CONFIRMED_SLOT = "booking_cancel_confirmed"
 GOAL_SLOT = "booking_goal"
 # Everything a booking conversation collects: forgotten once it is done, left or failed.
 BOOKING_SLOTS = (
-    SESSION_SLOT, PROBLEM_SLOT, WAITING_LIST_SLOT, FIRST_NAME_SLOT, PHONE_SLOT, CONSENT_SLOT,
-    REFERENCE_SLOT, CANCEL_CONFIRMED_SLOT,
+    SESSION_SLOT,
+    PROBLEM_SLOT,
+    WAITING_LIST_SLOT,
+    FIRST_NAME_SLOT,
+    PHONE_SLOT,
+    CONSENT_SLOT,
+    REFERENCE_SLOT,
+    CANCEL_CONFIRMED_SLOT,
 )
 
 SESSION_ENTITY = "session_id"
@@ -120,8 +126,13 @@ class SessionView:
     def of(cls, session: CafeSession) -> "SessionView":
         centre = session.centre
         return cls(
-            session.id, session.starts_at, session.theme, centre.name, centre.address,
-            centre.accessibility, session.places_left,
+            session.id,
+            session.starts_at,
+            session.theme,
+            centre.name,
+            centre.address,
+            centre.accessibility,
+            session.places_left,
         )
 
     @property
@@ -155,12 +166,16 @@ class BookingView:
 
     @classmethod
     def of(cls, booking: Booking) -> "BookingView":
-        return cls(booking.reference, booking.first_name, booking.status,
-                   SessionView.of(booking.session))
+        return cls(
+            booking.reference, booking.first_name, booking.status, SessionView.of(booking.session)
+        )
 
     def details(self) -> Dict[str, str]:
-        return {"reference": self.reference, "first_name": self.first_name,
-                **self.session.details()}
+        return {
+            "reference": self.reference,
+            "first_name": self.first_name,
+            **self.session.details(),
+        }
 
 
 @dataclass(frozen=True)
@@ -208,7 +223,7 @@ def choose_session(db: Session, text: str, now: datetime) -> Choice:
     """The session a button ("button:12") or a message ("jeudi", "le 3 décembre") names."""
     text = text.strip()
     if text.startswith(BUTTON_PREFIX):
-        chosen = text[len(BUTTON_PREFIX):]
+        chosen = text[len(BUTTON_PREFIX) :]
         session = _session(db, int(chosen)) if chosen.isdigit() else None
         return _bookable(session, now) if session else Choice(problem={"problem": "not_understood"})
     today = paris_today(now)
@@ -220,7 +235,8 @@ def choose_session(db: Session, text: str, now: datetime) -> Choice:
         return Choice(problem={"problem": "not_understood"})
     if isinstance(day, Weekday):
         candidates = [
-            s for s in _sessions_between(db, now, now + WEEKDAY_HORIZON)
+            s
+            for s in _sessions_between(db, now, now + WEEKDAY_HORIZON)
             if s.starts_at.astimezone(PARIS).weekday() == day.index
         ]
         if not candidates:
@@ -257,7 +273,8 @@ def _offer(db: Session, problem: Dict, reference: Optional[str], now: datetime) 
     if problem.get("problem") == "several":
         day = datetime.combine(datetime.fromisoformat(problem["day"]).date(), time(0), tzinfo=PARIS)
         same_day = [
-            s for s in _sessions_between(db, max(day, now), day + timedelta(days=1))
+            s
+            for s in _sessions_between(db, max(day, now), day + timedelta(days=1))
             if s.places_left > 0
         ]
         return Offer(offer.upcoming, same_day=same_day)
@@ -295,8 +312,6 @@ def idempotency_key(tracker: Tracker) -> Optional[str]:
     return f"rasa-{digest[:40]}"
 
 
-
-
 def _extract_session(tracker: Tracker) -> Dict[Text, Any]:
     """A session button anywhere in the form; a written day when the session is asked, or in
     the message that opened the form ("je veux m'inscrire jeudi")."""
@@ -318,10 +333,6 @@ def _names_a_day(tracker: Tracker) -> bool:
         return find_day(typed_text(tracker), paris_today(utc_now())) is not None
     except ImpossibleDate:
         return True
-
-
-
-
 
 
 async def _validate_session(
@@ -399,7 +410,7 @@ class _DatabaseAction(Action, ABC):
 
 
 class ActionShowCafeSessions(_DatabaseAction):
-    """"C quand le prochain café emploi ?": the next sessions with a place, as buttons."""
+    """ "C quand le prochain café emploi ?": the next sessions with a place, as buttons."""
 
     def name(self) -> Text:
         return "action_show_cafe_sessions"
@@ -495,9 +506,12 @@ class ValidateBookingForm(_BookingValidation):
             dispatcher.utter_message(response="utter_phone_invalid")
             return {PHONE_SLOT: None}
         if tracker.get_latest_input_channel() == SMS_CHANNEL and not _is_the_sms_sender(
-                tracker, phone):
-            dispatcher.utter_message(response="utter_phone_not_this_phone",
-                                     reception_phone=knowledge_base().territory.reception.phone)
+            tracker, phone
+        ):
+            dispatcher.utter_message(
+                response="utter_phone_not_this_phone",
+                reception_phone=knowledge_base().territory.reception.phone,
+            )
             return {PHONE_SLOT: None}
         return {PHONE_SLOT: phone}
 
@@ -522,13 +536,13 @@ class ActionBookCafe(_DatabaseAction):
             dispatcher.utter_message(response="utter_booking_not_kept")
             return reset_booking()
 
-        request = dict(
-            session_id=int(session_id),
-            first_name=first_name,
-            phone=phone,
-            channel=(tracker.get_latest_input_channel() or "unknown")[:20],
-            idempotency_key=idempotency_key(tracker),
-        )
+        request = {
+            "session_id": int(session_id),
+            "first_name": first_name,
+            "phone": phone,
+            "channel": (tracker.get_latest_input_channel() or "unknown")[:20],
+            "idempotency_key": idempotency_key(tracker),
+        }
         waiting_list = bool(tracker.get_slot(WAITING_LIST_SLOT))
 
         def work(db: Session):
@@ -573,10 +587,13 @@ class ValidateManageBookingForm(_BookingValidation):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         """Past the failed look-ups allowed, the reception instead of one more try."""
         looking_up = tracker.get_slot(REQUESTED_SLOT) == REFERENCE_SLOT
-        if looking_up and (self.failures.full(tracker.sender_id)
-                           or self.all_failures.full(ALL_CONVERSATIONS)):
-            dispatcher.utter_message(response="utter_booking_lookup_blocked",
-                                     reception_phone=knowledge_base().territory.reception.phone)
+        if looking_up and (
+            self.failures.full(tracker.sender_id) or self.all_failures.full(ALL_CONVERSATIONS)
+        ):
+            dispatcher.utter_message(
+                response="utter_booking_lookup_blocked",
+                reception_phone=knowledge_base().territory.reception.phone,
+            )
             return end_form()
         return await super().run(dispatcher, tracker, domain)
 
@@ -612,8 +629,9 @@ class ValidateManageBookingForm(_BookingValidation):
                 dispatcher.utter_message(response="utter_reference_not_understood")
                 return {REFERENCE_SLOT: None}
             if not _is_the_sms_sender(tracker, phone):
-                dispatcher.utter_message(response="utter_booking_phone_needs_reference",
-                                         reception_phone=reception_phone)
+                dispatcher.utter_message(
+                    response="utter_booking_phone_needs_reference", reception_phone=reception_phone
+                )
                 return {REFERENCE_SLOT: None}
 
         def work(db: Session) -> List[BookingView]:
@@ -633,8 +651,9 @@ class ValidateManageBookingForm(_BookingValidation):
             return {REFERENCE_SLOT: None}
         self.failures.wait(tracker.sender_id)
         self.all_failures.wait(ALL_CONVERSATIONS)
-        dispatcher.utter_message(response="utter_booking_not_found",
-                                 reception_phone=reception_phone)
+        dispatcher.utter_message(
+            response="utter_booking_not_found", reception_phone=reception_phone
+        )
         return {REFERENCE_SLOT: None}
 
 
@@ -647,7 +666,7 @@ def _is_the_sms_sender(tracker: Tracker, phone: str) -> bool:
 
 
 class ActionAskBookingCancelConfirmed(_DatabaseAction):
-    """"Vous annulez la place de Awa au café emploi du jeudi 3 décembre … ?" """
+    """ "Vous annulez la place de Awa au café emploi du jeudi 3 décembre … ?" """
 
     def name(self) -> Text:
         return "action_ask_booking_cancel_confirmed"
@@ -658,8 +677,10 @@ class ActionAskBookingCancelConfirmed(_DatabaseAction):
             lambda db: [BookingView.of(b) for b in service.find_bookings(db, reference=reference)]
         )
         if not found:  # deleted meanwhile (the session is over)
-            dispatcher.utter_message(response="utter_booking_not_found",
-                                     reception_phone=knowledge_base().territory.reception.phone)
+            dispatcher.utter_message(
+                response="utter_booking_not_found",
+                reception_phone=knowledge_base().territory.reception.phone,
+            )
             return end_form()
         dispatcher.utter_message(
             response="utter_ask_booking_cancel_confirmed", **found[0].details()
@@ -681,7 +702,9 @@ class ActionManageBooking(_DatabaseAction):
             session_id = tracker.get_slot(SESSION_SLOT)
             if session_id:
                 await self._apply(
-                    dispatcher, reference, "utter_booking_changed",
+                    dispatcher,
+                    reference,
+                    "utter_booking_changed",
                     lambda db: service.change(db, reference, int(session_id)),
                 )
             return reset_booking()
@@ -690,7 +713,9 @@ class ActionManageBooking(_DatabaseAction):
             dispatcher.utter_message(response="utter_booking_kept")
         elif confirmed:
             await self._apply(
-                dispatcher, reference, "utter_booking_cancelled",
+                dispatcher,
+                reference,
+                "utter_booking_cancelled",
                 lambda db: service.cancel(db, reference=reference),
             )
         return reset_booking()

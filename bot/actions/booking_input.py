@@ -7,8 +7,8 @@ import re
 import unicodedata
 from typing import Optional
 
-from bot.storage.references import BOOKING
 from bot.storage.phone import InvalidPhone, normalise_french_phone
+from bot.storage.references import BOOKING
 
 FIRST_NAME_MAX_WORDS = 3
 FIRST_NAME_MAX_LENGTH = 40
@@ -24,17 +24,79 @@ _NAME_INTRO = re.compile(
 _NAME = re.compile(r"^[^\W\d_]+(?:['’ -][^\W\d_]+)*$")
 # Words that are not first names: a sentence was typed instead of a name.
 _NOT_NAMES = {
-    "je", "j", "tu", "il", "elle", "on", "nous", "vous", "moi", "le", "la", "les", "un", "une",
-    "de", "des", "du", "pour", "pas", "plus", "veux", "peux", "suis", "est", "c", "oui", "non",
-    "ok", "merci", "bonjour", "stop", "rien", "quoi", "comment", "pourquoi", "cafe", "emploi",
-    "inscription", "inscrire", "annuler", "annule", "changer", "date", "numero", "telephone",
-    "laisse", "tomber", "arrete", "tout",
+    "je",
+    "j",
+    "tu",
+    "il",
+    "elle",
+    "on",
+    "nous",
+    "vous",
+    "moi",
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "de",
+    "des",
+    "du",
+    "pour",
+    "pas",
+    "plus",
+    "veux",
+    "peux",
+    "suis",
+    "est",
+    "c",
+    "oui",
+    "non",
+    "ok",
+    "merci",
+    "bonjour",
+    "stop",
+    "rien",
+    "quoi",
+    "comment",
+    "pourquoi",
+    "cafe",
+    "emploi",
+    "inscription",
+    "inscrire",
+    "annuler",
+    "annule",
+    "changer",
+    "date",
+    "numero",
+    "telephone",
+    "laisse",
+    "tomber",
+    "arrete",
+    "tout",
 }
 
 _PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d\s.\-/()]{7,}\d")
 
-_YES = {"oui", "ouais", "ouai", "wi", "ui", "yes", "ok", "okay", "oki", "dac", "d'accord",
-        "daccord", "d accord", "bien sur", "oui oui", "ouiii", "vas y", "go"}
+_YES = {
+    "oui",
+    "ouais",
+    "ouai",
+    "wi",
+    "ui",
+    "yes",
+    "ok",
+    "okay",
+    "oki",
+    "dac",
+    "d'accord",
+    "daccord",
+    "d accord",
+    "bien sur",
+    "oui oui",
+    "ouiii",
+    "vas y",
+    "go",
+}
 _NO = {"non", "no", "nn", "nan", "nope", "non non", "pas d'accord", "jamais"}
 
 
@@ -43,7 +105,7 @@ class NotAFirstName(ValueError):
 
 
 def read_first_name(text: str) -> str:
-    """"moi c'est awa" → "Awa"; a sentence, digits or symbols → NotAFirstName."""
+    """ "moi c'est awa" → "Awa"; a sentence, digits or symbols → NotAFirstName."""
     without_symbols = "".join(c for c in text if not unicodedata.category(c).startswith("S"))
     name = _NAME_INTRO.sub("", " ".join(without_symbols.split())).strip(" .,!?")
     words = re.split(r"[\s'’-]+", _plain(name))
@@ -70,7 +132,7 @@ def find_phone(text: str) -> str:
 
 
 def find_reference(text: str) -> Optional[str]:
-    """"CE-7K3P-9QX2", "ce 7k3p 9qx2", or a message that is just "7K3P9QX2"; else None."""
+    """ "CE-7K3P-9QX2", "ce 7k3p 9qx2", or a message that is just "7K3P9QX2"; else None."""
     return BOOKING.find(text, bare=True)
 
 

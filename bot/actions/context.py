@@ -34,7 +34,7 @@ def intent_for_fiche(fiche_id: str) -> str:
 def fiche_for_intent(intent: Optional[str]) -> Optional[Fiche]:
     if not intent or not intent.startswith(FICHE_INTENT_PREFIX):
         return None
-    fiche_id = intent[len(FICHE_INTENT_PREFIX):].replace("_", "-")
+    fiche_id = intent[len(FICHE_INTENT_PREFIX) :].replace("_", "-")
     return knowledge_base().fiche(fiche_id)
 
 

@@ -39,8 +39,11 @@ def danger_category(tracker: Tracker) -> Optional[str]:
 
 def _question_asked(tracker: Tracker):
     """The fiche the classifier would have answered, had the message not read as danger."""
-    ranking = [r for r in tracker.latest_message.get("intent_ranking") or []
-               if r.get("name") not in NOT_A_QUESTION]
+    ranking = [
+        r
+        for r in tracker.latest_message.get("intent_ranking") or []
+        if r.get("name") not in NOT_A_QUESTION
+    ]
     if not ranking or float(ranking[0].get("confidence") or 0) < QUESTION_MIN_CONFIDENCE:
         return None
     return fiche_for_intent(ranking[0]["name"])
@@ -64,8 +67,9 @@ class ActionDangerReply(Action):
         else:
             fiche = _question_asked(tracker)
             if fiche is not None:
-                dispatcher.utter_message(response="utter_danger_and_your_question",
-                                         title=fiche.title)
+                dispatcher.utter_message(
+                    response="utter_danger_and_your_question", title=fiche.title
+                )
                 utter_fiche_answer(dispatcher, tracker, fiche)
         record_danger_reply(tracker, shown)
         return [SlotSet(DANGER_SLOT, shown)]

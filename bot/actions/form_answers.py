@@ -62,8 +62,10 @@ def answers_to(tracker: Tracker, slot: str) -> int:
 
 
 def _fills(events: List[EventType], slot: str) -> bool:
-    return any(e.get("event") == "slot" and e.get("name") == slot and e.get("value") is not None
-               for e in events)
+    return any(
+        e.get("event") == "slot" and e.get("name") == slot and e.get("value") is not None
+        for e in events
+    )
 
 
 class FormValidation(FormValidationAction, ABC):
@@ -87,8 +89,12 @@ class FormValidation(FormValidationAction, ABC):
             return []
         events = await super().run(dispatcher, tracker, domain)
         slot = tracker.get_slot(REQUESTED_SLOT)
-        if (slot is None or latest_intent(tracker) == STOP_INTENT or _fills(events, slot)
-                or answers_to(tracker, slot) < 2):
+        if (
+            slot is None
+            or latest_intent(tracker) == STOP_INTENT
+            or _fills(events, slot)
+            or answers_to(tracker, slot) < 2
+        ):
             return events
         return events + self.after_two_misses(dispatcher, tracker, slot)
 

@@ -67,7 +67,9 @@ class ActionAnswerAspect(Action):
         if fiche is None:
             dispatcher.utter_message(response="utter_ask_which_dispositif")
             return [SlotSet(DISPOSITIF_SLOT, None)]
-        dispatcher.utter_message(text=fiche.aspect(aspect), json_message=source_payload(fiche, aspect))
+        dispatcher.utter_message(
+            text=fiche.aspect(aspect), json_message=source_payload(fiche, aspect)
+        )
         record_answer(tracker, fiche.id, fiche.aspect(aspect))
         return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
 

@@ -57,13 +57,25 @@ ON_BEHALF_SLOT = "alert_on_behalf"
 REFERENCE_SLOT = "alert_reference"
 # Everything the form collects: forgotten once the alert is sent, refused or left.
 ALERT_SLOTS = (
-    CONSENT_SLOT, FIRST_NAME_SLOT, CONTACT_SLOT, THEME_SLOT, QUARTIER_SLOT, AVAILABILITY_SLOT,
-    CONFIRMED_SLOT, ON_BEHALF_SLOT, DANGER_SLOT,
+    CONSENT_SLOT,
+    FIRST_NAME_SLOT,
+    CONTACT_SLOT,
+    THEME_SLOT,
+    QUARTIER_SLOT,
+    AVAILABILITY_SLOT,
+    CONFIRMED_SLOT,
+    ON_BEHALF_SLOT,
+    DANGER_SLOT,
 )
 
 # Longest answer kept for each typed slot; a longer one (a pasted "summary") is asked again.
-MAX_LENGTHS = {FIRST_NAME_SLOT: 60, CONTACT_SLOT: 254, THEME_SLOT: 60, QUARTIER_SLOT: 120,
-               AVAILABILITY_SLOT: 200}
+MAX_LENGTHS = {
+    FIRST_NAME_SLOT: 60,
+    CONTACT_SLOT: 254,
+    THEME_SLOT: 60,
+    QUARTIER_SLOT: 120,
+    AVAILABILITY_SLOT: 200,
+}
 
 
 def reset_alert() -> List[EventType]:
@@ -103,8 +115,11 @@ def _earlier_user_messages(tracker: Tracker) -> List[str]:
     """What the person typed before this form started (not their answers to it)."""
     events = tracker.events
     start = max(
-        (i for i, e in enumerate(events)
-         if e.get("event") == "active_loop" and e.get("name") == FORM),
+        (
+            i
+            for i, e in enumerate(events)
+            if e.get("event") == "active_loop" and e.get("name") == FORM
+        ),
         default=len(events),
     )
     return [e.get("text") or "" for e in events[:start] if e.get("event") == "user"]
@@ -118,9 +133,12 @@ class ActionStartAlert(Action):
         return "action_start_alert"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        danger = tracker.get_slot(DANGER_SLOT) if latest_intent(tracker) == EMERGENCY_INTENT else None
+        danger = (
+            tracker.get_slot(DANGER_SLOT) if latest_intent(tracker) == EMERGENCY_INTENT else None
+        )
         return reset_alert() + [
-            SlotSet(ON_BEHALF_SLOT, on_behalf(typed_text(tracker))), SlotSet(DANGER_SLOT, danger),
+            SlotSet(ON_BEHALF_SLOT, on_behalf(typed_text(tracker))),
+            SlotSet(DANGER_SLOT, danger),
         ]
 
 
@@ -165,7 +183,8 @@ class ActionAskAlertTheme(Action):
         buttons = [{"title": labels[t], "payload": labels[t]} for t in themes]
         if suggested:
             dispatcher.utter_message(
-                response="utter_alert_theme_suggested", theme=labels[suggested].lower(),
+                response="utter_alert_theme_suggested",
+                theme=labels[suggested].lower(),
                 buttons=buttons,
             )
         else:
@@ -221,7 +240,7 @@ class ValidateReferentAlertForm(FormValidation):
         if slot == THEME_SLOT:
             return [SlotSet(THEME_SLOT, OTHER)]
         if slot == QUARTIER_SLOT and text:
-            return [SlotSet(QUARTIER_SLOT, f"{OTHER.capitalize()} : {text}"[:MAX_LENGTHS[slot]])]
+            return [SlotSet(QUARTIER_SLOT, f"{OTHER.capitalize()} : {text}"[: MAX_LENGTHS[slot]])]
         return super().after_two_misses(dispatcher, tracker, slot)
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
@@ -347,14 +366,16 @@ class ActionSubmitAlert(Action):
             )
             return reset_alert()
         dispatcher.utter_message(
-            response="utter_alert_sent", first_name=details["first_name"], reference=reference,
+            response="utter_alert_sent",
+            first_name=details["first_name"],
+            reference=reference,
             callback_delay=territory.urgent_callback_delay if danger else territory.callback_delay,
         )
         return reset_alert() + [SlotSet(REFERENCE_SLOT, reference)]
 
 
 class ActionAlertStatus(Action):
-    """"Où en est ma demande ?": pending, or transmitted to the référent."""
+    """ "Où en est ma demande ?": pending, or transmitted to the référent."""
 
     def name(self) -> Text:
         return "action_alert_status"
@@ -376,7 +397,8 @@ class ActionAlertStatus(Action):
             dispatcher.utter_message(response="utter_alert_reference_unknown", reference=reference)
         elif status == service.TRANSMITTED:
             dispatcher.utter_message(
-                response="utter_alert_transmitted", reference=reference,
+                response="utter_alert_transmitted",
+                reference=reference,
                 callback_delay=territory.callback_delay,
             )
         else:

@@ -37,7 +37,6 @@ _CONVERSATION_KEY = secrets.token_bytes(32)
 _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="console-review")
 
 
-
 def _channel(tracker: Tracker) -> str:
     if tracker.sender_id.startswith(DESK_SENDER_PREFIX):
         return DESK_CHANNEL
@@ -60,39 +59,59 @@ def record_answer(tracker: Tracker, fiche: Optional[str], bot_answer: str) -> Fu
     intent = tracker.latest_message.get("intent") or {}
     text = _typed(tracker)
     guessed = text is not None and float(intent.get("confidence") or 0) < LOW_CONFIDENCE_THRESHOLD
-    return _record(tracker, "answer", intent.get("name"), fiche,
-                   (LOW_CONFIDENCE, text, bot_answer) if guessed else None)
+    return _record(
+        tracker,
+        "answer",
+        intent.get("name"),
+        fiche,
+        (LOW_CONFIDENCE, text, bot_answer) if guessed else None,
+    )
 
 
 def record_misunderstood(tracker: Tracker, reason: str, bot_answer: str) -> Future:
     """Count a fallback and keep the message (redacted) for review."""
     text = _typed(tracker)
-    return _record(tracker, "fallback", None, None,
-                   (reason, text, bot_answer) if text is not None else None)
+    return _record(
+        tracker, "fallback", None, None, (reason, text, bot_answer) if text is not None else None
+    )
 
 
 def record_danger_reply(tracker: Tracker, category: str) -> Future:
     """Count an emergency reply (day, channel, category); its text is never kept."""
     channel = _channel(tracker)
     return _writer.submit(
-        _safely, database_url(),
+        _safely,
+        database_url(),
         lambda db: record_danger(db, channel=channel, category=category),
     )
 
 
-def _record(tracker: Tracker, kind: str, intent: Optional[str], fiche: Optional[str],
-            review: Optional[Tuple[str, str, str]]) -> Future:
+def _record(
+    tracker: Tracker,
+    kind: str,
+    intent: Optional[str],
+    fiche: Optional[str],
+    review: Optional[Tuple[str, str, str]],
+) -> Future:
     """Read what is needed from the tracker now, write it later in the writer thread."""
     channel, conversation = _channel(tracker), _conversation(tracker)
     ranking = list(tracker.latest_message.get("intent_ranking") or [])
 
     def work(db: Session) -> None:
-        record_turn(db, channel=channel, conversation=conversation, kind=kind, intent=intent,
-                    fiche=fiche)
+        record_turn(
+            db, channel=channel, conversation=conversation, kind=kind, intent=intent, fiche=fiche
+        )
         if review:
             reason, text, bot_answer = review
-            record_review(db, reason=reason, text=text, channel=channel, ranking=ranking,
-                          bot_answer=bot_answer, fiche=fiche)
+            record_review(
+                db,
+                reason=reason,
+                text=text,
+                channel=channel,
+                ranking=ranking,
+                bot_answer=bot_answer,
+                fiche=fiche,
+            )
 
     return _writer.submit(_safely, database_url(), work)
 
@@ -101,5 +120,7 @@ def _safely(url: str, work: Callable[[Session], None]) -> None:
     try:
         with migrated_sessions(url)() as db:
             work(db)
-    except Exception:  # noqa: BLE001 - the console must never break a conversation
-        logger.exception("could not record for the console's review inbox; the conversation goes on")
+    except Exception:
+        logger.exception(
+            "could not record for the console's review inbox; the conversation goes on"
+        )

@@ -44,34 +44,54 @@ def check_all(directory: Path, today: date) -> List[str]:
         return [str(error)]
     problems = [
         f"{directory / 'fiches' / (fiche.id + '.yml')}: {problem}"
-        for fiche in kb.fiches.values() for problem in wording_problems(fiche, kb.glossary)
+        for fiche in kb.fiches.values()
+        for problem in wording_problems(fiche, kb.glossary)
     ]
     problems += [
         f"{directory / 'orientations.yml'}: {orientation.id}: {problem}"
-        for orientation in kb.orientations for problem in kb.glossary.problems(orientation.answer)
+        for orientation in kb.orientations
+        for problem in kb.glossary.problems(orientation.answer)
     ]
     print(text("knowledge_check.title", today=today.strftime(DAY)))
     for item in reviews(kb, today):
-        print(text("knowledge_check.fiche", fiche=item.fiche.id, status=item.status,
-                   due=item.due.strftime(DAY), owner=item.fiche.owner))
+        print(
+            text(
+                "knowledge_check.fiche",
+                fiche=item.fiche.id,
+                status=item.status,
+                due=item.due.strftime(DAY),
+                owner=item.fiche.owner,
+            )
+        )
         for figure in item.figures_due:
-            print(text("knowledge_check.figure", label=figure.label, value=figure.value,
-                       source=figure.source))
+            print(
+                text(
+                    "knowledge_check.figure",
+                    label=figure.label,
+                    value=figure.value,
+                    source=figure.source,
+                )
+            )
         for source in item.sources_to_read:
-            print(text("knowledge_check.source", url=source.url,
-                       verified=source.verified.strftime(DAY)))
+            print(
+                text(
+                    "knowledge_check.source", url=source.url, verified=source.verified.strftime(DAY)
+                )
+            )
     return problems
 
 
 def main(argv: List[str] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.knowledge", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.knowledge",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("command", choices=["check"])
     parser.add_argument("--fiche", help="check only this fiche file (and the glossary)")
     parser.add_argument("--dir", type=Path, default=DEFAULT_KNOWLEDGE_DIR)
     args = parser.parse_args(argv)
-    problems = (check_one(args.dir, args.fiche) if args.fiche
-                else check_all(args.dir, date.today()))
+    problems = check_one(args.dir, args.fiche) if args.fiche else check_all(args.dir, date.today())
     for problem in problems:
         print(problem, file=sys.stderr)
     print("OK" if not problems else f"{len(problems)} problème(s)", file=sys.stderr)

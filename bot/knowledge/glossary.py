@@ -32,8 +32,9 @@ class Term(_Strict):
         first = re.search(rf"\b{re.escape(self.term)}\b", text)
         if first is None:
             return True
-        near = plain(text[max(0, first.start() - EXPLANATION_WINDOW):
-                          first.end() + EXPLANATION_WINDOW])
+        near = plain(
+            text[max(0, first.start() - EXPLANATION_WINDOW) : first.end() + EXPLANATION_WINDOW]
+        )
         return any(plain(words) in near for words in [self.means] + self.also)
 
 

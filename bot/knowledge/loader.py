@@ -131,6 +131,8 @@ def load_knowledge_base(
     if problems:
         raise KnowledgeError("invalid knowledge base:\n" + "\n".join(problems))
     return KnowledgeBase(
-        fiches=fiches, territory=territory_data, orientations=orientations.orientations,
+        fiches=fiches,
+        territory=territory_data,
+        orientations=orientations.orientations,
         glossary=glossary,
     )

@@ -29,8 +29,17 @@ from bot.texts import section
 SMS_MAX_SEPTETS = 306  # two concatenated GSM-7 SMS segments (2 x 153)
 
 THEMES = (
-    "emploi", "jeunes", "formation", "numerique", "enfants", "mobilite",
-    "logement", "argent", "sante", "reseau", "entreprise",
+    "emploi",
+    "jeunes",
+    "formation",
+    "numerique",
+    "enfants",
+    "mobilite",
+    "logement",
+    "argent",
+    "sante",
+    "reseau",
+    "entreprise",
 )
 
 # What a call-back request to a référent can be about, and how it is shown (buttons, emails).
@@ -64,9 +73,15 @@ PARIS = ZoneInfo("Europe/Paris")
 WEEKDAYS = {
     name: index
     for index, names in enumerate(
-        [("lundi", "monday"), ("mardi", "tuesday"), ("mercredi", "wednesday"),
-         ("jeudi", "thursday"), ("vendredi", "friday"), ("samedi", "saturday"),
-         ("dimanche", "sunday")]
+        [
+            ("lundi", "monday"),
+            ("mardi", "tuesday"),
+            ("mercredi", "wednesday"),
+            ("jeudi", "thursday"),
+            ("vendredi", "friday"),
+            ("samedi", "saturday"),
+            ("dimanche", "sunday"),
+        ]
     )
     for name in names
 }
@@ -359,14 +374,17 @@ class Territory(_Strict):
     def _consistent(cls, values: Dict) -> Dict:
         problems = []
         slugs = [centre.slug for centre in values["centres_sociaux"]]
-        problems += [f"centres_sociaux: {slug}: appears more than once" for slug in _repeated(slugs)]
+        problems += [
+            f"centres_sociaux: {slug}: appears more than once" for slug in _repeated(slugs)
+        ]
         keys = [entry.key for entry in values["cafe_sessions"]]
         problems += [f"cafe_sessions: {key}: appears more than once" for key in _repeated(keys)]
         quartiers = {centre.quartier for centre in values["centres_sociaux"]}
         for referent in values["referents"]:
             problems += [
                 f"referents: {referent.name}: unknown quartier '{quartier}'"
-                for quartier in referent.quartiers if quartier not in quartiers
+                for quartier in referent.quartiers
+                if quartier not in quartiers
             ]
         series = [entry.key for entry in values["cafe_sessions"] if entry.recurring]
         for entry in values["cafe_sessions"]:

@@ -39,10 +39,17 @@ def review(fiche: Fiche, today: date) -> Review:
     figures_due = [f for f in fiche.figures if f.review_by and f.review_by <= today]
     due_urls = {f.source for f in figures_due}
     to_read = [s for s in fiche.sources if s.verified <= read_limit or str(s.url) in due_urls]
-    due = min([months_after(fiche.verified, fiche.review_every_months)]
-              + [f.review_by for f in fiche.figures if f.review_by])
-    status = (OVERDUE if due <= today
-              else DUE_SOON if due <= today + timedelta(days=DUE_SOON_DAYS) else UP_TO_DATE)
+    due = min(
+        [months_after(fiche.verified, fiche.review_every_months)]
+        + [f.review_by for f in fiche.figures if f.review_by]
+    )
+    status = (
+        OVERDUE
+        if due <= today
+        else DUE_SOON
+        if due <= today + timedelta(days=DUE_SOON_DAYS)
+        else UP_TO_DATE
+    )
     return Review(fiche, due, status, to_read, figures_due)
 
 
@@ -59,7 +66,5 @@ def wording_problems(fiche: Fiche, glossary: Glossary) -> List[str]:
             problems.append(f"{field}: {problem}")
         if field in WEB_TEXT_FIELDS:
             for sentence in long_sentences(text):
-                problems.append(
-                    f"{field}: more than {MAX_SENTENCE_WORDS} words in « {sentence} »"
-                )
+                problems.append(f"{field}: more than {MAX_SENTENCE_WORDS} words in « {sentence} »")
     return problems

@@ -104,32 +104,48 @@ class DangerModel:
     def fit(cls, texts: List[str], labels: List[str], c: float, threshold: float) -> "DangerModel":
         ordinary = sum(1 for label in labels if label == NO_DANGER)
         dangers = len(labels) - ordinary
-        weights = {label: len(labels) / (2 * (ordinary if label == NO_DANGER else dangers))
-                   for label in set(labels)}
+        weights = {
+            label: len(labels) / (2 * (ordinary if label == NO_DANGER else dangers))
+            for label in set(labels)
+        }
         pipeline = linear_text_classifier(
             c, class_weight=weights, cross_word=True, one_vs_rest=True
         )
         return cls(pipeline.fit(texts, labels), threshold)
 
     @classmethod
-    def train(cls, examples: Sequence[Tuple[str, str]], c: float, max_false_alarms: float,
-              folds: int, seed: int) -> "DangerModel":
+    def train(
+        cls,
+        examples: Sequence[Tuple[str, str]],
+        c: float,
+        max_false_alarms: float,
+        folds: int,
+        seed: int,
+    ) -> "DangerModel":
         texts = [text for text, _ in examples]
         labels = [label for _, label in examples]
         threshold = cls._threshold(texts, labels, c, max_false_alarms, folds, seed)
         return cls.fit(texts, labels, c, threshold)
 
     @classmethod
-    def _threshold(cls, texts: List[str], labels: List[str], c: float,
-                   max_false_alarms: float, folds: int, seed: int) -> float:
+    def _threshold(
+        cls,
+        texts: List[str],
+        labels: List[str],
+        c: float,
+        max_false_alarms: float,
+        folds: int,
+        seed: int,
+    ) -> float:
         """The lowest threshold (the most danger found) at which no more than `max_false_alarms`
         of the ordinary messages raise an alarm, when each fold is scored by a model trained on
         the others."""
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
 
         def held_out_scores(train_index: np.ndarray, test_index: np.ndarray) -> np.ndarray:
-            fold = cls.fit([texts[i] for i in train_index], [labels[i] for i in train_index],
-                           c, 0.5)
+            fold = cls.fit(
+                [texts[i] for i in train_index], [labels[i] for i in train_index], c, 0.5
+            )
             return fold.scores([texts[i] for i in test_index])
 
         # The folds are independent: one per core.
@@ -143,7 +159,8 @@ class DangerModel:
         threshold = float(ordinary[int(np.floor(len(ordinary) * max_false_alarms))]) + 1e-6
         logger.info(
             "danger threshold %.3f: out-of-fold recall %.3f, false alarms %.3f",
-            threshold, float(np.mean(scores[danger] >= threshold)),
+            threshold,
+            float(np.mean(scores[danger] >= threshold)),
             float(np.mean(scores[~danger] >= threshold)),
         )
         return threshold
@@ -170,8 +187,9 @@ class DangerModel:
 
 # A reference as typed: "CE-7K3P-9QX2", "ce jaqw 7fv4", "7K3P9QX2": two groups of four letters
 # and digits, with at least one of each (bot/storage/references.py), after an optional prefix.
-_REFERENCE = re.compile(r"\b(?:(?:ce|al)[\s\-–]*)?([a-z0-9]{4})[\s\-–]*([a-z0-9]{4})\b",
-                        re.IGNORECASE)
+_REFERENCE = re.compile(
+    r"\b(?:(?:ce|al)[\s\-–]*)?([a-z0-9]{4})[\s\-–]*([a-z0-9]{4})\b", re.IGNORECASE
+)
 _A_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -184,9 +202,7 @@ def without_references(text: str) -> str:
     return _REFERENCE.sub(drop, text)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class DangerDetector(PickledModelComponent):
     """Turns a message that reads as danger into the `emergency` intent with a `danger` entity;
     place it last in the pipeline."""
@@ -211,13 +227,18 @@ class DangerDetector(PickledModelComponent):
         examples = read_directory(Path(self._config["data"]))
         known = {text for text, _ in examples}
         examples += [
-            (text, NO_DANGER) for text in dict.fromkeys(
-                message.get(TEXT) for message in training_data.intent_examples)
+            (text, NO_DANGER)
+            for text in dict.fromkeys(
+                message.get(TEXT) for message in training_data.intent_examples
+            )
             if text and text not in known
         ]
         self._model = DangerModel.train(
-            examples, c=self._config["C"], max_false_alarms=self._config["max_false_alarms"],
-            folds=self._config["folds"], seed=self._config["random_seed"],
+            examples,
+            c=self._config["C"],
+            max_false_alarms=self._config["max_false_alarms"],
+            folds=self._config["folds"],
+            seed=self._config["random_seed"],
         )
         return self.save()
 
@@ -230,10 +251,17 @@ class DangerDetector(PickledModelComponent):
                 continue
             category, score = found
             intent = {"name": DANGER_INTENT, "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
-                       if r.get("name") != DANGER_INTENT]
-            entity = {"entity": DANGER_ENTITY, "value": category, "start": 0, "end": len(text),
-                      "confidence_entity": round(score, 3), "extractor": type(self).__name__}
+            ranking = [
+                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != DANGER_INTENT
+            ]
+            entity = {
+                "entity": DANGER_ENTITY,
+                "value": category,
+                "start": 0,
+                "end": len(text),
+                "confidence_entity": round(score, 3),
+                "extractor": type(self).__name__,
+            }
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
             message.set(ENTITIES, (message.get(ENTITIES) or []) + [entity], add_to_output=True)

@@ -27,9 +27,24 @@ from bot.nlu.pickled_component import PickledModelComponent
 SMALL_TALK = {"greet", "thanks", "goodbye"}
 # Intents a named scheme never overrides: the message asks for something to be done.
 REQUESTS = {
-    "book_cafe", "change_booking", "cancel_booking", "choose_session", "join_waiting_list",
-    "ask_cafe_sessions", "talk_to_human", "ask_callback", "alert_status", "stop", "affirm", "deny",
-    "ask_amount", "ask_eligibility", "ask_how_to_apply", "ask_contact", "help", "choose_theme",
+    "book_cafe",
+    "change_booking",
+    "cancel_booking",
+    "choose_session",
+    "join_waiting_list",
+    "ask_cafe_sessions",
+    "talk_to_human",
+    "ask_callback",
+    "alert_status",
+    "stop",
+    "affirm",
+    "deny",
+    "ask_amount",
+    "ask_eligibility",
+    "ask_how_to_apply",
+    "ask_contact",
+    "help",
+    "choose_theme",
 }
 # Intents the dialogue answers the same way (bot/data/rules/): their probabilities add up.
 SAME_FLOW = (
@@ -55,8 +70,9 @@ class LinearIntentModel:
         self.intents: List[str] = list(pipeline.classes_)
 
     @classmethod
-    def train(cls, texts: Sequence[str], intents: Sequence[str], c: float,
-              name_wins_below: float) -> "LinearIntentModel":
+    def train(
+        cls, texts: Sequence[str], intents: Sequence[str], c: float, name_wins_below: float
+    ) -> "LinearIntentModel":
         return cls(linear_text_classifier(c).fit(list(texts), list(intents)), name_wins_below)
 
     def probabilities(self, text: str) -> Dict[str, float]:
@@ -66,14 +82,18 @@ class LinearIntentModel:
         whole = dict(zip(self.intents, rows[0]))
         if max(whole, key=whole.get) not in SMALL_TALK or len(parts) == 1:
             return whole
-        rest = [p for p, row in zip(parts[1:], rows[1:])
-                if self.intents[int(np.argmax(row))] not in SMALL_TALK]
+        rest = [
+            p
+            for p, row in zip(parts[1:], rows[1:])
+            if self.intents[int(np.argmax(row))] not in SMALL_TALK
+        ]
         if not rest:
             return whole
         return dict(zip(self.intents, self.pipeline.predict_proba([" ".join(rest)])[0]))
 
-    def decide(self, probabilities: Dict[str, float],
-               named: Sequence[str]) -> List[Tuple[str, float]]:
+    def decide(
+        self, probabilities: Dict[str, float], named: Sequence[str]
+    ) -> List[Tuple[str, float]]:
         """The ranking, a flow or a named scheme first where the classifier hesitates."""
         ranking = sorted(probabilities.items(), key=lambda pair: -pair[1])
         top, confidence = ranking[0]
@@ -84,17 +104,20 @@ class LinearIntentModel:
                 ranking = [(chosen, total)] + [pair for pair in ranking if pair[0] != chosen]
                 top, confidence = ranking[0]
         candidates = [scheme_intent(f) for f in named if scheme_intent(f) in probabilities]
-        if (candidates and top not in REQUESTS and top not in candidates
-                and confidence < self.name_wins_below):
+        if (
+            candidates
+            and top not in REQUESTS
+            and top not in candidates
+            and confidence < self.name_wins_below
+        ):
             chosen = max(candidates, key=probabilities.get)
             ranking = [(chosen, max(confidence, probabilities[chosen]))] + [
-                pair for pair in ranking if pair[0] != chosen]
+                pair for pair in ranking if pair[0] != chosen
+            ]
         return ranking
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LinearIntentClassifier(PickledModelComponent):
     """Sets the intent and its ranking; place it after the entity extractors and synonyms."""
 
@@ -103,11 +126,16 @@ class LinearIntentClassifier(PickledModelComponent):
         return {"C": 10.0, "name_wins_below": 0.6}
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples
-                    if m.get(TEXT) and m.get(INTENT)]
+        examples = [
+            (m.get(TEXT), m.get(INTENT))
+            for m in training_data.intent_examples
+            if m.get(TEXT) and m.get(INTENT)
+        ]
         self._model = LinearIntentModel.train(
-            [text for text, _ in examples], [intent for _, intent in examples],
-            c=self._config["C"], name_wins_below=self._config["name_wins_below"],
+            [text for text, _ in examples],
+            [intent for _, intent in examples],
+            c=self._config["C"],
+            name_wins_below=self._config["name_wins_below"],
         )
         return self.save()
 
@@ -117,8 +145,11 @@ class LinearIntentClassifier(PickledModelComponent):
             if self._model is None or not text.strip():
                 continue
             probabilities = self._model.probabilities(text)
-            named = [str(e.get("value")) for e in message.get(ENTITIES) or []
-                     if e.get("entity") == SCHEME_ENTITY]
+            named = [
+                str(e.get("value"))
+                for e in message.get(ENTITIES) or []
+                if e.get("entity") == SCHEME_ENTITY
+            ]
             ranking = self._model.decide(probabilities, named)[:RANKING_LENGTH]
             entries = [{"name": name, "confidence": float(p)} for name, p in ranking]
             message.set(INTENT, entries[0], add_to_output=True)

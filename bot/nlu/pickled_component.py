@@ -31,25 +31,44 @@ class PickledModelComponent(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
-        code = [Path(sys.modules[cls.__module__].__file__), Path(linear_text.__file__),
-                Path(__file__)]
+        code = [
+            Path(sys.modules[cls.__module__].__file__),
+            Path(linear_text.__file__),
+            Path(__file__),
+        ]
         return source_fingerprint(cls.data_files(config) + code)
 
-    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Any = None) -> None:
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Any = None,
+    ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
 
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "PickledModelComponent":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "PickledModelComponent":
         return cls(config, model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "PickledModelComponent":
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "PickledModelComponent":
         with model_storage.read_from(resource) as directory:
             model = pickle.loads((directory / _MODEL_FILE).read_bytes())
         return cls(config, model_storage, resource, model)

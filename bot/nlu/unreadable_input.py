@@ -21,9 +21,7 @@ def has_letters(text: str) -> bool:
     return any(character.isalpha() for character in text)
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class UnreadableInputClassifier(GraphComponent):
     """Overrides the predicted intent of letterless messages; place it after the classifier."""
 

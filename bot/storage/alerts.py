@@ -73,8 +73,11 @@ def raise_alert(db: Session, idempotency_key: Optional[str] = None, **details) -
     try:
         with transaction(db):
             alert = Alert(
-                reference=_unused_reference(db), created_at=now, consent_at=now,
-                idempotency_key=idempotency_key, **details,
+                reference=_unused_reference(db),
+                created_at=now,
+                consent_at=now,
+                idempotency_key=idempotency_key,
+                **details,
             )
             db.add(alert)
             db.flush()
@@ -150,6 +153,7 @@ def deliver_due_alerts(
     now: Optional[datetime] = None,
 ) -> int:
     """Send every delivery due by `now` whose target has a transport; how many were sent."""
+
     def to(send: Callable[[AlertMessage], None]) -> Callable[[TargetedAlert], None]:
         return lambda delivery: send(delivery.alert)
 

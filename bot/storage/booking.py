@@ -92,9 +92,7 @@ def upcoming_sessions(
 
 def find_session(db: Session, session_id: int) -> Optional[CafeSession]:
     """The session with this id, its centre loaded; None when there is none."""
-    return db.execute(
-        _sessions_query().where(CafeSession.id == session_id)
-    ).scalar_one_or_none()
+    return db.execute(_sessions_query().where(CafeSession.id == session_id)).scalar_one_or_none()
 
 
 def sessions_between(db: Session, start: datetime, end: datetime) -> List[CafeSession]:
@@ -104,8 +102,10 @@ def sessions_between(db: Session, start: datetime, end: datetime) -> List[CafeSe
 
 
 def _sessions_query():
-    return select(CafeSession).options(joinedload(CafeSession.centre)).order_by(
-        CafeSession.starts_at, CafeSession.id
+    return (
+        select(CafeSession)
+        .options(joinedload(CafeSession.centre))
+        .order_by(CafeSession.starts_at, CafeSession.id)
     )
 
 

@@ -64,8 +64,10 @@ def purge_conversations(
 ) -> int:
     """Delete the conversations idle for more than CONVERSATION_RETENTION, in one transaction;
     how many. A database without `events` (Rasa never used it) is left as it is."""
-    engine = tracker_store if isinstance(tracker_store, Engine) else create_engine(
-        tracker_store, future=True, hide_parameters=True
+    engine = (
+        tracker_store
+        if isinstance(tracker_store, Engine)
+        else create_engine(tracker_store, future=True, hide_parameters=True)
     )
     try:
         return _purge(engine, (now or utc_now()) - CONVERSATION_RETENTION)

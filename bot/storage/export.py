@@ -31,20 +31,29 @@ def write_attendees(db: Session, session_id: int, out: TextIO) -> int:
     with transaction(db):
         if db.get(CafeSession, session_id) is None:
             raise SessionNotFound(session_id)
-        bookings = db.execute(
-            select(Booking)
-            .where(Booking.session_id == session_id, Booking.status != CANCELLED)
-            .order_by(
-                case((Booking.status == CONFIRMED, 0), else_=1), Booking.created_at, Booking.id
+        bookings = (
+            db.execute(
+                select(Booking)
+                .where(Booking.session_id == session_id, Booking.status != CANCELLED)
+                .order_by(
+                    case((Booking.status == CONFIRMED, 0), else_=1), Booking.created_at, Booking.id
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     writer = csv.writer(out)
     writer.writerow(HEADER)
     for booking in bookings:
         booked_at = booking.created_at.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
         writer.writerow(
-            (booking.reference, spreadsheet_safe(booking.first_name), booking.phone,
-             booking.status, booked_at)
+            (
+                booking.reference,
+                spreadsheet_safe(booking.first_name),
+                booking.phone,
+                booking.status,
+                booked_at,
+            )
         )
     return len(bookings)
 

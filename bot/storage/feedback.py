@@ -41,8 +41,12 @@ def record_feedback(
             .execution_options(synchronize_session=False)
         )
         feedback = Feedback(
-            created_at=now, channel=channel, conversation=conversation, useful=useful,
-            fiche=fiche, bot_text=redact(bot_text),
+            created_at=now,
+            channel=channel,
+            conversation=conversation,
+            useful=useful,
+            fiche=fiche,
+            bot_text=redact(bot_text),
             user_text=redact(user_text) if user_text is not None else None,
         )
         db.add(feedback)

@@ -44,7 +44,8 @@ WAITLIST_PROMOTED = "waitlist_promoted"
 
 
 class UTCDateTime(TypeDecorator):
-    """An aware datetime stored in UTC (naive on SQLite, which keeps no offset; restored on read)."""
+    """An aware datetime stored in UTC (naive on SQLite, which keeps no offset; restored on
+    read)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -107,9 +108,7 @@ class CafeSession(Base):
 class Booking(Base):
     __tablename__ = "booking"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('confirmed', 'waiting', 'cancelled')", name="status_known"
-        ),
+        CheckConstraint("status IN ('confirmed', 'waiting', 'cancelled')", name="status_known"),
         # One place (or waiting-list entry) per phone and session; cancelled ones don't count.
         Index(
             "uq_booking_session_phone_active",
@@ -163,9 +162,7 @@ class Alert(Base):
     """A resident's consented request to be called back, and the référent it goes to."""
 
     __tablename__ = "alert"
-    __table_args__ = (
-        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="reachable"),
-    )
+    __table_args__ = (CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="reachable"),)
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(16), nullable=False, unique=True)

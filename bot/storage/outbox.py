@@ -22,8 +22,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any, Callable, Collection, Generic, Mapping, Optional, Tuple, TypeVar
 
-from sqlalchemy.sql import Select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Select
 
 from bot.storage.database import transaction
 from bot.storage.models import utc_now
@@ -124,7 +124,9 @@ def _claim(
     while True:
         with db_factory() as db, transaction(db):
             row = db.execute(
-                queue.due(now, transports).limit(1).with_for_update(skip_locked=True, of=queue.table)
+                queue.due(now, transports)
+                .limit(1)
+                .with_for_update(skip_locked=True, of=queue.table)
             ).scalar_one_or_none()
             if row is None:
                 return None
@@ -153,12 +155,22 @@ def _finish(
         row.last_error = f"{type(error).__name__}: {error}"[:LAST_ERROR_MAX]
         if dead or row.attempts >= queue.max_attempts:
             queue.on_dead(row, now)
-            logger.error("%s message %s given up after %d attempt(s): %s",
-                         queue.name, row_id, row.attempts, row.last_error)
+            logger.error(
+                "%s message %s given up after %d attempt(s): %s",
+                queue.name,
+                row_id,
+                row.attempts,
+                row.last_error,
+            )
             return
         retry_at = now + min(queue.first_retry * 2 ** (row.attempts - 1), queue.max_retry)
-        logger.warning("%s message %s not sent, retried at %s: %s",
-                       queue.name, row_id, retry_at.isoformat(timespec="seconds"), row.last_error)
+        logger.warning(
+            "%s message %s not sent, retried at %s: %s",
+            queue.name,
+            row_id,
+            retry_at.isoformat(timespec="seconds"),
+            row.last_error,
+        )
         setattr(row, queue.next_attempt_column, retry_at)
         db.flush()
         queue.on_retry(db, row, retry_at)

@@ -17,7 +17,7 @@ class InvalidPhone(ValueError):
 
 
 def normalise_french_phone(text: str) -> str:
-    """"06 12 34 56 78", "06.12.34.56.78", "+33612345678" → "+33612345678"; else InvalidPhone."""
+    """ "06 12 34 56 78", "06.12.34.56.78", "+33612345678" → "+33612345678"; else InvalidPhone."""
     try:
         number = phonenumbers.parse(text, "FR")
     except phonenumbers.NumberParseException as error:

@@ -41,7 +41,7 @@ class ReferenceKind:
         """The stored form of a reference as typed, for a look-up (unknown ones included)."""
         compact = re.sub(r"[\s\-–]", "", text).upper()
         if compact.startswith(self.prefix) and len(compact) != LENGTH:
-            compact = compact[len(self.prefix):]
+            compact = compact[len(self.prefix) :]
         return self._format(compact) if len(compact) == LENGTH else f"{self.prefix}-{compact}"
 
     def _format(self, body: str) -> str:

@@ -22,7 +22,13 @@ from sqlalchemy.orm import Session
 from bot.storage.booking import PARIS
 from bot.storage.database import transaction
 from bot.storage.models import (
-    CANCELLED, Alert, AlertDelivery, Booking, CafeSession, Outbox, utc_now,
+    CANCELLED,
+    Alert,
+    AlertDelivery,
+    Booking,
+    CafeSession,
+    Outbox,
+    utc_now,
 )
 
 ALERT_RETENTION = timedelta(days=30)
@@ -70,5 +76,7 @@ def purge_alerts(db: Session, now: Optional[datetime] = None) -> Tuple[int, int]
             .where(AlertDelivery.alert_id.in_(ids))
             .execution_options(synchronize_session=False)
         )
-        db.execute(delete(Alert).where(Alert.id.in_(ids)).execution_options(synchronize_session=False))
+        db.execute(
+            delete(Alert).where(Alert.id.in_(ids)).execution_options(synchronize_session=False)
+        )
         return len(ids), undelivered

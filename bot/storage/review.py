@@ -80,9 +80,15 @@ def record_review(
     with transaction(db):
         _purge(db, now)
         item = ReviewItem(
-            created_at=now, channel=channel, reason=reason, text=redacted,
-            normalized=normalize(redacted), intents=json.dumps(top_intents(ranking)),
-            bot_answer=redact(bot_answer), fiche=fiche, status=TODO,
+            created_at=now,
+            channel=channel,
+            reason=reason,
+            text=redacted,
+            normalized=normalize(redacted),
+            intents=json.dumps(top_intents(ranking)),
+            bot_answer=redact(bot_answer),
+            fiche=fiche,
+            status=TODO,
         )
         db.add(item)
     return item
@@ -100,8 +106,16 @@ def record_turn(
 ) -> None:
     """Count one answer or fallback (no text) for the dashboard."""
     with transaction(db):
-        db.add(BotTurn(created_at=now or utc_now(), channel=channel, conversation=conversation,
-                       kind=kind, intent=intent, fiche=fiche))
+        db.add(
+            BotTurn(
+                created_at=now or utc_now(),
+                channel=channel,
+                conversation=conversation,
+                kind=kind,
+                intent=intent,
+                fiche=fiche,
+            )
+        )
 
 
 def record_danger(
@@ -118,17 +132,29 @@ def import_feedback(db: Session) -> int:
     """Bring "pas utile" feedback not yet in the inbox into it (redacted); how many came."""
     imported = select(ReviewItem.feedback_id).where(ReviewItem.feedback_id.is_not(None))
     with transaction(db):
-        rows = db.execute(
-            select(Feedback).where(Feedback.useful.is_(False), Feedback.id.not_in(imported))
-        ).scalars().all()
+        rows = (
+            db.execute(
+                select(Feedback).where(Feedback.useful.is_(False), Feedback.id.not_in(imported))
+            )
+            .scalars()
+            .all()
+        )
         for feedback in rows:
             text = redact(feedback.user_text or "")
-            db.add(ReviewItem(
-                created_at=feedback.created_at, channel=feedback.channel, reason=NOT_USEFUL,
-                text=text, normalized=normalize(text), intents="[]",
-                bot_answer=redact(feedback.bot_text), fiche=feedback.fiche, status=TODO,
-                feedback_id=feedback.id,
-            ))
+            db.add(
+                ReviewItem(
+                    created_at=feedback.created_at,
+                    channel=feedback.channel,
+                    reason=NOT_USEFUL,
+                    text=text,
+                    normalized=normalize(text),
+                    intents="[]",
+                    bot_answer=redact(feedback.bot_text),
+                    fiche=feedback.fiche,
+                    status=TODO,
+                    feedback_id=feedback.id,
+                )
+            )
     return len(rows)
 
 
@@ -162,22 +188,28 @@ def groups(db: Session, status: str = TODO) -> List[Group]:
     ).all()
     latest_ids = [row[3] for row in rows]
     items: Dict[int, ReviewItem] = {
-        i.id: i for i in db.execute(select(ReviewItem).where(ReviewItem.id.in_(latest_ids))).scalars()
+        i.id: i
+        for i in db.execute(select(ReviewItem).where(ReviewItem.id.in_(latest_ids))).scalars()
     }
     members = db.execute(
-        select(ReviewItem.normalized, ReviewItem.reason, ReviewItem.channel)
-        .where(ReviewItem.status == status)
+        select(ReviewItem.normalized, ReviewItem.reason, ReviewItem.channel).where(
+            ReviewItem.status == status
+        )
     ).all()
     result = []
     for normalized, count, first_at, latest_id in rows:
         latest = items[latest_id]
         mine = [m for m in members if m[0] == normalized]
-        result.append(Group(
-            latest=latest, count=count,
-            first_at=first_at,  # min() keeps the column's type: an aware UTC datetime
-            last_at=latest.created_at,
-            reasons=sorted({m[1] for m in mine}), channels=sorted({m[2] for m in mine}),
-        ))
+        result.append(
+            Group(
+                latest=latest,
+                count=count,
+                first_at=first_at,  # min() keeps the column's type: an aware UTC datetime
+                last_at=latest.created_at,
+                reasons=sorted({m[1] for m in mine}),
+                channels=sorted({m[2] for m in mine}),
+            )
+        )
     return sorted(result, key=lambda g: (-g.count, -g.last_at.timestamp()))
 
 
@@ -186,11 +218,15 @@ def group_of(db: Session, item_id: int) -> List[ReviewItem]:
     item = db.get(ReviewItem, item_id)
     if item is None:
         return []
-    return db.execute(
-        select(ReviewItem)
-        .where(ReviewItem.normalized == item.normalized, ReviewItem.status == item.status)
-        .order_by(ReviewItem.created_at.desc(), ReviewItem.id.desc())
-    ).scalars().all()
+    return (
+        db.execute(
+            select(ReviewItem)
+            .where(ReviewItem.normalized == item.normalized, ReviewItem.status == item.status)
+            .order_by(ReviewItem.created_at.desc(), ReviewItem.id.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 def set_status(
@@ -216,8 +252,13 @@ def set_status(
     return len(items)
 
 
-def teach(db: Session, item_id: int, intent: str, account_id: Optional[int],
-          now: Optional[datetime] = None) -> TrainingExample:
+def teach(
+    db: Session,
+    item_id: int,
+    intent: str,
+    account_id: Optional[int],
+    now: Optional[datetime] = None,
+) -> TrainingExample:
     """Make the item's text a training example of `intent` (replacing an earlier label of the
     same phrasing) and mark its group as handled."""
     now = now or utc_now()
@@ -238,9 +279,11 @@ def teach(db: Session, item_id: int, intent: str, account_id: Optional[int],
 
 
 def examples(db: Session) -> List[TrainingExample]:
-    return db.execute(
-        select(TrainingExample).order_by(TrainingExample.intent, TrainingExample.id)
-    ).scalars().all()
+    return (
+        db.execute(select(TrainingExample).order_by(TrainingExample.intent, TrainingExample.id))
+        .scalars()
+        .all()
+    )
 
 
 @dataclass
@@ -253,9 +296,15 @@ class UnmetNeed:
 
 def unmet_needs(db: Session) -> List[UnmetNeed]:
     """Unmet needs per theme and quartier, the most frequent first, with a few of the questions."""
-    items = db.execute(
-        select(ReviewItem).where(ReviewItem.status == UNMET).order_by(ReviewItem.created_at.desc())
-    ).scalars().all()
+    items = (
+        db.execute(
+            select(ReviewItem)
+            .where(ReviewItem.status == UNMET)
+            .order_by(ReviewItem.created_at.desc())
+        )
+        .scalars()
+        .all()
+    )
     by_key: Dict[tuple, UnmetNeed] = {}
     for item in items:
         need = by_key.setdefault(

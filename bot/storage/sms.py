@@ -48,10 +48,17 @@ def enqueue(
 ) -> None:
     """Put SMS in the outbox, in order (part of the caller's transaction)."""
     for body in bodies:
-        db.add(SmsOutbound(
-            recipient_hash=recipient_hash, to_number=number, body=body, kind=kind,
-            status=PENDING, created_at=now, next_attempt_at=now,
-        ))
+        db.add(
+            SmsOutbound(
+                recipient_hash=recipient_hash,
+                to_number=number,
+                body=body,
+                kind=kind,
+                status=PENDING,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
 
 
 class SmsQueue(Queue[Sms]):

@@ -23,6 +23,7 @@ from bot.storage.booking import reschedule_reminders
 from bot.storage.database import make_engine, migrate, session_factory, transaction
 from bot.storage.models import CafeSession, CentreSocial, utc_now
 
+
 class TerritoryError(ValueError):
     """The file cannot be loaded; the message lists every problem, naming the entry."""
 

@@ -37,8 +37,12 @@ def email_text(alert: AlertMessage) -> str:
 
 
 def smtp_transport(
-    host: str, port: int, sender: str, starttls: bool = False,
-    user: Optional[str] = None, password: Optional[str] = None,
+    host: str,
+    port: int,
+    sender: str,
+    starttls: bool = False,
+    user: Optional[str] = None,
+    password: Optional[str] = None,
 ) -> Callable[[AlertMessage], None]:
     """Send each alert as one email; with `starttls` the connection is upgraded to TLS
     (certificate checked) before anything is sent, and `user` logs in."""

@@ -38,7 +38,8 @@ class Operator:
     def __init__(self, config: SmsConfig) -> None:
         self.from_number = config.from_number
         self.client = Client(
-            config.account_sid, config.auth_token,
+            config.account_sid,
+            config.auth_token,
             http_client=TwilioHttpClient(timeout=config.send_timeout),
         )
         self.client.api.base_url = config.api_base

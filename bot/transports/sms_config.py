@@ -73,8 +73,10 @@ class SmsConfig:
                 given = "" if value in (None, "") else values[field]
                 values[field] = check_secret(variable, given, environ) or default
         if is_production(environ) and not values["public_url"]:
-            raise SettingsError("SMS_PUBLIC_URL is required in production (the URL the operator "
-                                "calls, which its signature covers)")
+            raise SettingsError(
+                "SMS_PUBLIC_URL is required in production (the URL the operator "
+                "calls, which its signature covers)"
+            )
         return cls(**values)
 
     @classmethod

@@ -24,9 +24,11 @@ def webhook_transport(url: str, secret: str) -> Callable[[AlertMessage], None]:
     async def post(body: bytes) -> None:
         timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_SECONDS)
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)}
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(url, data=body, headers=headers) as response:
-                response.raise_for_status()
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.post(url, data=body, headers=headers) as response,
+        ):
+            response.raise_for_status()
 
     def send(alert: AlertMessage) -> None:
         body = json.dumps(alert.as_dict(), ensure_ascii=False).encode("utf-8")

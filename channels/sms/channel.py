@@ -4,9 +4,9 @@ POST /webhooks/sms/webhook, form-encoded as Twilio sends it (From, Body, Message
 Unlike Rasa's own Twilio connector, the `X-Twilio-Signature` is checked (against the URL Twilio
 called, `SMS_PUBLIC_URL` behind a proxy) before anything is read. The operator gets an empty
 TwiML answer at once; the message is handled in the background and the replies go through the
-SMS outbox (bot/storage/sms.py, sent by bot/transports/sms.py), so a slow bot or a down operator never holds the webhook
-and no reply is lost. A custom action that fails (action server down) adds the French notice of
-channels/action_failures.py to the turn, sent as any reply.
+SMS outbox (bot/storage/sms.py, sent by bot/transports/sms.py), so a slow bot or a down operator
+never holds the webhook and no reply is lost. A custom action that fails (action server down)
+adds the French notice of channels/action_failures.py to the turn, sent as any reply.
 """
 
 import asyncio
@@ -87,9 +87,7 @@ class SmsInput(InputChannel):
         self._delivery_lock = asyncio.Lock()
         self._tasks: Set[asyncio.Task] = set()
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("sms_webhook", __name__)
 
         @webhook.listener("after_server_start")
@@ -134,10 +132,17 @@ class SmsInput(InputChannel):
         try:
             outcome = await self._in_database(
                 lambda db: store.record_inbound(
-                    db, message_sid, hashed, keyword, utc_now(),
-                    self.config.rate_limit_messages, self.window, number=number,
+                    db,
+                    message_sid,
+                    hashed,
+                    keyword,
+                    utc_now(),
+                    self.config.rate_limit_messages,
+                    self.window,
+                    number=number,
                     confirmations={
-                        store.OPT_OUT: _sms("sms.opted_out"), store.OPT_IN: _sms("sms.opted_in")
+                        store.OPT_OUT: _sms("sms.opted_out"),
+                        store.OPT_IN: _sms("sms.opted_in"),
                     },
                 )
             )
@@ -148,7 +153,9 @@ class SmsInput(InputChannel):
             logger.info("SMS %s from %s already received: ignored", message_sid, log_id(hashed))
         else:
             logger.info("SMS %s from %s: %s", message_sid, log_id(hashed), outcome)
-            self._spawn(self._handle(number, hashed, message_sid, body, keyword, outcome, on_new_message))
+            self._spawn(
+                self._handle(number, hashed, message_sid, body, keyword, outcome, on_new_message)
+            )
         return response.text(EMPTY_TWIML, content_type="text/xml")
 
     async def _handle(
@@ -184,9 +191,12 @@ class SmsInput(InputChannel):
             text = await self._in_database(store.choice_payload, hashed, chosen) or body
         collector = CollectingOutputChannel()
         # The notice of a failed action lands in `collector`: GSM-7 and split like the answer.
-        await answer_watched(on_new_message, UserMessage(
-            text, collector, sender_id=hashed, input_channel=self.name(), message_id=message_sid
-        ))
+        await answer_watched(
+            on_new_message,
+            UserMessage(
+                text, collector, sender_id=hashed, input_channel=self.name(), message_id=message_sid
+            ),
+        )
         turn = render_turn(collector.messages, knowledge_base().fiche)
         await self._in_database(
             store.save_reply, hashed, number, turn.bodies, turn.choice_payloads, utc_now()

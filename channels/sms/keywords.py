@@ -29,6 +29,6 @@ def classify(body: str) -> str:
 
 
 def choice_number(body: str) -> Optional[int]:
-    """"2", " 2 ", "2." → 2; anything else → None."""
+    """ "2", " 2 ", "2." → 2; anything else → None."""
     match = CHOICE.match(body)
     return int(match.group(1)) if match else None

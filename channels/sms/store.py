@@ -65,9 +65,14 @@ def record_inbound(
             ).first():
                 return None
             outcome = _outcome(db, sender_hash, keyword, now, limit, window)
-            db.add(SmsInbound(
-                message_sid=message_sid, sender_hash=sender_hash, received_at=now, outcome=outcome
-            ))
+            db.add(
+                SmsInbound(
+                    message_sid=message_sid,
+                    sender_hash=sender_hash,
+                    received_at=now,
+                    outcome=outcome,
+                )
+            )
             if outcome == OPT_OUT:
                 _opt_out(db, sender_hash, number, confirmations[OPT_OUT], now)
             elif outcome == OPT_IN:
@@ -136,9 +141,11 @@ def save_reply(
     with transaction(db):
         db.execute(delete(SmsChoice).where(SmsChoice.sender_hash == sender_hash))
         if choice_payloads:
-            db.add(SmsChoice(
-                sender_hash=sender_hash, payloads=json.dumps(choice_payloads), created_at=now
-            ))
+            db.add(
+                SmsChoice(
+                    sender_hash=sender_hash, payloads=json.dumps(choice_payloads), created_at=now
+                )
+            )
         enqueue(db, sender_hash, number, bodies, REPLY, now)
 
 

@@ -17,19 +17,19 @@ from asyncio import CancelledError
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text
 
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.texts import section, text
 from bot.notices import unavailable_text
+from bot.texts import section, text
 from channels.action_failures import watching
 from channels.rate_limit import WebhookLimits
 from channels.web.cors import CorsPolicy
 from channels.web.inputs import BadInput, feedback_input, message_input, read_json
 from channels.web.storage import store_feedback
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,8 @@ class WebChatInput(InputChannel):
 
     def _file(self, name: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
         return response.raw(
-            self.files[name], content_type=FILES[name],
+            self.files[name],
+            content_type=FILES[name],
             headers={"Cache-Control": CACHE_CONTROL, **(headers or {})},
         )
 

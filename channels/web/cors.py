@@ -48,9 +48,11 @@ class CorsPolicy:
             return {"Vary": "Origin"}
         headers = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
         if preflight:
-            headers.update({
-                "Access-Control-Allow-Methods": "POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Content-Type",
-                "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
-            })
+            headers.update(
+                {
+                    "Access-Control-Allow-Methods": "POST, OPTIONS",
+                    "Access-Control-Allow-Headers": "Content-Type",
+                    "Access-Control-Max-Age": str(PREFLIGHT_MAX_AGE_SECONDS),
+                }
+            )
         return headers

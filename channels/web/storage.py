@@ -15,8 +15,13 @@ from channels.web.inputs import FeedbackInput
 def _store(url: str, channel: str, feedback: FeedbackInput) -> None:
     with migrated_sessions(url)() as db:
         record_feedback(
-            db, channel=channel, conversation=feedback.sender, useful=feedback.useful,
-            bot_text=feedback.bot_text, fiche=feedback.fiche, user_text=feedback.user_text,
+            db,
+            channel=channel,
+            conversation=feedback.sender,
+            useful=feedback.useful,
+            bot_text=feedback.bot_text,
+            fiche=feedback.fiche,
+            user_text=feedback.user_text,
         )
 
 

@@ -28,8 +28,11 @@ ATTEMPTS, ATTEMPT_WINDOW_SECONDS = 10, 15 * 60
 def _next_page(value: str) -> str:
     """Only a path of this site: never an open redirect to another one. Browsers drop tabs and
     line breaks and read a backslash as a slash: "/\t/evil.example" would leave the site."""
-    if (not value.startswith("/") or "\\" in value
-            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)):
+    if (
+        not value.startswith("/")
+        or "\\" in value
+        or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+    ):
         return "/"
     parts = urlsplit(value)
     if value.startswith("//") or parts.scheme or parts.netloc:
@@ -54,17 +57,25 @@ async def login(request: web.Request):
     password = str(form.get("mot_de_passe", ""))
     attempts = request.app[SIGN_IN_ATTEMPTS]
     if attempts.wait(f"address:{request.remote}") or attempts.wait(f"email:{email}"):
-        context = {"next": _next_page(str(form.get("suivant", "/"))), "error": text("console.auth.too_many_attempts")}
+        context = {
+            "next": _next_page(str(form.get("suivant", "/"))),
+            "error": text("console.auth.too_many_attempts"),
+        }
         return aiohttp_jinja2.render_template("login.html", request, context, status=429)
-    account = await run_db(request.app, lambda db: db.execute(
-        select(ConsoleAccount).where(func.lower(ConsoleAccount.email) == email)
-    ).scalar_one_or_none())
+    account = await run_db(
+        request.app,
+        lambda db: db.execute(
+            select(ConsoleAccount).where(func.lower(ConsoleAccount.email) == email)
+        ).scalar_one_or_none(),
+    )
     valid = await asyncio.to_thread(
         verify_password, account.password_hash if account else _DUMMY_HASH, password
     )
     if account is None or not account.active or not valid:
-        context = {"next": _next_page(str(form.get("suivant", "/"))),
-                   "error": text("console.auth.wrong_credentials")}
+        context = {
+            "next": _next_page(str(form.get("suivant", "/"))),
+            "error": text("console.auth.wrong_credentials"),
+        }
         return aiohttp_jinja2.render_template("login.html", request, context, status=401)
     await sign_in(request, account)
     raise web.HTTPSeeOther(_next_page(str(form.get("suivant", "/"))))

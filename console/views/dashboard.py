@@ -7,8 +7,8 @@ from bot.storage.models import utc_now
 from bot.texts import text
 from console import charts
 from console.database import run_db
-from console.stats import dashboard as compute
 from console.labels import DANGERS
+from console.stats import dashboard as compute
 from console.views.common import knowledge
 
 routes = web.RouteTableDef()
@@ -28,7 +28,11 @@ async def dashboard(request: web.Request):
     fiches = knowledge(request.app).fiches
     titles = [fiches[f].title if f in fiches else f for f, _ in figures.top_fiches]
     return {
-        "page": "dashboard", "d": figures, "days": days, "periods": PERIODS, "now": now,
+        "page": "dashboard",
+        "d": figures,
+        "days": days,
+        "periods": PERIODS,
+        "now": now,
         "dangers": DANGERS,
         "top": [(title, count) for title, (_, count) in zip(titles, figures.top_fiches)],
         "conversations_chart": charts.columns(
@@ -37,7 +41,8 @@ async def dashboard(request: web.Request):
             [figures.conversations_on(day) for day in figures.days],
         ),
         "fiches_chart": charts.bars(
-            text("console.dashboard.fiches_chart"), titles,
+            text("console.dashboard.fiches_chart"),
+            titles,
             [count for _, count in figures.top_fiches],
         ),
     }

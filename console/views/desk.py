@@ -11,16 +11,16 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session
 
-from bot.storage.review import DESK_SENDER_PREFIX
 from bot.knowledge import Fiche
 from bot.knowledge.review import OVERDUE, review
-from bot.storage.models import DROPPED, PENDING, SENT
-from bot.texts import text
 from bot.notices import unavailable_text
+from bot.storage.models import DROPPED, PENDING, SENT
+from bot.storage.phone import french_mobile
+from bot.storage.review import DESK_SENDER_PREFIX
+from bot.texts import text
+from bot.transports.sms import OptedOut
 from console.database import SESSIONS
 from console.desk import AssistantUnavailable, Reply, ask, new_sender, read_turn
-from bot.storage.phone import french_mobile
-from bot.transports.sms import OptedOut
 from console.desk_sms import send_fiche, sms_text
 from console.labels import DANGERS
 from console.views.common import knowledge, settings
@@ -31,7 +31,8 @@ SENDER_KEY = "desk_sender"
 MAX_MESSAGE = 1000
 CONSENT = "oui"
 SMS_OUTCOMES = {
-    SENT: "console.desk.sms_sent", PENDING: "console.desk.sms_pending",
+    SENT: "console.desk.sms_sent",
+    PENDING: "console.desk.sms_pending",
     DROPPED: "console.desk.sms_dropped",
 }
 
@@ -50,9 +51,19 @@ async def _sender(request: web.Request, renew: bool = False) -> str:
 
 
 def _page(request: web.Request, status: int = 200, **context) -> web.Response:
-    page = {"page": "desk", "question": None, "replies": [], "error": None, "notice": None,
-            "sms": None, "sms_text": sms_text, "overdue": _overdue,
-            "max_message": MAX_MESSAGE, "consent": CONSENT, "dangers": DANGERS}
+    page = {
+        "page": "desk",
+        "question": None,
+        "replies": [],
+        "error": None,
+        "notice": None,
+        "sms": None,
+        "sms_text": sms_text,
+        "overdue": _overdue,
+        "max_message": MAX_MESSAGE,
+        "consent": CONSENT,
+        "dangers": DANGERS,
+    }
     return aiohttp_jinja2.render_template("desk.html", request, {**page, **context}, status=status)
 
 
@@ -101,8 +112,13 @@ async def send_by_sms(request: web.Request):
         errors["number"] = text("console.desk.number")
     if not errors:
         try:
-            outcome = await send_fiche(request.app[SESSIONS], settings(request.app).sms, fiche,
-                                       number, request["account"].id)
+            outcome = await send_fiche(
+                request.app[SESSIONS],
+                settings(request.app).sms,
+                fiche,
+                number,
+                request["account"].id,
+            )
         except OptedOut:
             errors["number"] = text("console.desk.opted_out")
         else:

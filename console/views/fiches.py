@@ -1,4 +1,5 @@
-"""Keeping the knowledge true: every fiche, the most urgent review first (bot/knowledge/review.py)."""
+"""Keeping the knowledge true: every fiche, the most urgent review first
+(bot/knowledge/review.py)."""
 
 from datetime import date
 
@@ -17,7 +18,9 @@ async def fiches(request: web.Request):
     today = date.today()
     items = reviews(knowledge(request.app), today)
     return {
-        "page": "fiches", "reviews": items, "today": today,
+        "page": "fiches",
+        "reviews": items,
+        "today": today,
         "overdue": sum(1 for r in items if r.status == OVERDUE),
         "due_soon": sum(1 for r in items if r.status == DUE_SOON),
     }

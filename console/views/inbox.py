@@ -35,12 +35,16 @@ async def inbox(request: web.Request):
 @routes.get(r"/boite/{item_id:\d+}", name="item")
 @aiohttp_jinja2.template("item.html")
 async def item(request: web.Request):
-    items = await run_db(request.app, lambda db: review.group_of(db, int(request.match_info["item_id"])))
+    items = await run_db(
+        request.app, lambda db: review.group_of(db, int(request.match_info["item_id"]))
+    )
     if not items:
         raise web.HTTPNotFound(text=text("console.inbox.item_gone"))
     kb = knowledge(request.app)
     return {
-        "items": items, "first": items[0], "page": "inbox",
+        "items": items,
+        "first": items[0],
+        "page": "inbox",
         "quartiers": kb.territory.quartiers + [labels.OTHER_QUARTIER],
         "choices": teach_choices(request.app),
     }
@@ -56,12 +60,17 @@ async def set_status(request: web.Request):
     if status not in labels.STATUSES:
         raise web.HTTPBadRequest(text=text("console.inbox.unknown_status"))
     if status == UNMET and (
-        theme not in labels.THEMES or quartier not in kb.territory.quartiers + [labels.OTHER_QUARTIER]
+        theme not in labels.THEMES
+        or quartier not in kb.territory.quartiers + [labels.OTHER_QUARTIER]
     ):
         raise web.HTTPBadRequest(text=text("console.inbox.unmet_needs_place"))
     account_id = request["account"].id
-    changed = await run_db(request.app, lambda db: review.set_status(
-        db, item_id, status, account_id, theme or None, quartier or None))
+    changed = await run_db(
+        request.app,
+        lambda db: review.set_status(
+            db, item_id, status, account_id, theme or None, quartier or None
+        ),
+    )
     if not changed:
         raise web.HTTPNotFound(text=text("console.inbox.item_unknown"))
     raise web.HTTPSeeOther("/boite")

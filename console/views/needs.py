@@ -19,8 +19,11 @@ routes = web.RouteTableDef()
 @routes.get("/besoins", name="needs")
 @aiohttp_jinja2.template("needs.html")
 async def needs(request: web.Request):
-    return {"page": "needs", "needs": await run_db(request.app, review.unmet_needs),
-            "themes": labels.THEMES}
+    return {
+        "page": "needs",
+        "needs": await run_db(request.app, review.unmet_needs),
+        "themes": labels.THEMES,
+    }
 
 
 @routes.get("/besoins.csv", name="needs_csv")
@@ -31,12 +34,19 @@ async def needs_csv(request: web.Request):
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(entry("console.needs_columns"))
     for need in rows:
-        writer.writerow([spreadsheet_safe(labels.THEMES.get(need.theme, need.theme)),
-                         spreadsheet_safe(need.quartier), need.count,
-                         spreadsheet_safe(" | ".join(need.examples))])
+        writer.writerow(
+            [
+                spreadsheet_safe(labels.THEMES.get(need.theme, need.theme)),
+                spreadsheet_safe(need.quartier),
+                need.count,
+                spreadsheet_safe(" | ".join(need.examples)),
+            ]
+        )
     filename = f"besoins-non-couverts-{utc_now():%Y-%m-%d}.csv"
     return web.Response(
         body=("\ufeff" + out.getvalue()).encode("utf-8"),
-        headers={"Content-Type": "text/csv; charset=utf-8",
-                 "Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
     )

@@ -36,21 +36,30 @@ async def teach(request: web.Request):
     try:
         await run_db(request.app, lambda db: review.teach(db, item_id, intent, account_id))
     except LookupError:
-        raise web.HTTPNotFound(text=text("console.inbox.item_unknown"))
+        raise web.HTTPNotFound(text=text("console.inbox.item_unknown")) from None
     raise web.HTTPSeeOther("/apprentissage")
 
 
 async def _page(request: web.Request, report=None) -> dict:
     def load(db):
-        runs = db.execute(select(TrainingRun).order_by(TrainingRun.id.desc()).limit(10)).scalars().all()
+        runs = (
+            db.execute(select(TrainingRun).order_by(TrainingRun.id.desc()).limit(10))
+            .scalars()
+            .all()
+        )
         return review.examples(db), runs
 
     examples, runs = await run_db(request.app, load)
     intents = set(domain_intents(settings(request.app).domain_file))
     return {
-        "page": "teach", "examples": examples, "runs": runs, "report": report,
-        "known_intents": intents, "settings": settings(request.app),
-        "running": request.app[JOBS].running(), "run_labels": labels.RUN_STATUSES,
+        "page": "teach",
+        "examples": examples,
+        "runs": runs,
+        "report": report,
+        "known_intents": intents,
+        "settings": settings(request.app),
+        "running": request.app[JOBS].running(),
+        "run_labels": labels.RUN_STATUSES,
     }
 
 
@@ -65,8 +74,11 @@ async def _export(request: web.Request):
     config = settings(request.app)
     pairs = [(e.text, e.intent) for e in await run_db(request.app, review.examples)]
     return export(
-        pairs, domain_file=config.domain_file, data_dir=config.data_dir,
-        export_file=config.export_file, new_intents_file=config.new_intents_file,
+        pairs,
+        domain_file=config.domain_file,
+        data_dir=config.data_dir,
+        export_file=config.export_file,
+        new_intents_file=config.new_intents_file,
         heldout_file=config.heldout_file,
     )
 
@@ -86,7 +98,7 @@ async def retrain(request: web.Request):
     try:
         run_id = await request.app[JOBS].start(request["account"].id)
     except RuntimeError as error:
-        raise web.HTTPConflict(text=text("console.teach.cannot_start", error=error))
+        raise web.HTTPConflict(text=text("console.teach.cannot_start", error=error)) from error
     raise web.HTTPSeeOther(f"/apprentissage/entrainements/{run_id}")
 
 
@@ -100,7 +112,9 @@ async def run_page(request: web.Request):
         raise web.HTTPNotFound(text=text("console.teach.run_unknown"))
     running = run.status in RUNNING
     return {
-        "page": "teach", "run": run, "running": running,
+        "page": "teach",
+        "run": run,
+        "running": running,
         "status_label": labels.RUN_STATUSES[run.status],
         "scores": json.loads(run.scores) if run.scores else None,
         "log": log_tail(request.app[JOBS].log_path(run.id)) if running else (run.log_tail or ""),

@@ -7,8 +7,8 @@ import base64
 import threading
 import uuid
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from typing import List
 
 from aiohttp import web
@@ -71,9 +71,13 @@ class FakeTwilio:
 
     async def _create(self, request: web.Request) -> web.Response:
         expected = "Basic " + base64.b64encode(f"{ACCOUNT_SID}:{AUTH_TOKEN}".encode()).decode()
-        if request.match_info["sid"] != ACCOUNT_SID or request.headers.get("Authorization") != expected:
+        if (
+            request.match_info["sid"] != ACCOUNT_SID
+            or request.headers.get("Authorization") != expected
+        ):
             return web.json_response(
-                {"code": 20003, "message": "Authenticate", "more_info": "", "status": 401}, status=401
+                {"code": 20003, "message": "Authenticate", "more_info": "", "status": 401},
+                status=401,
             )
         form = await request.post()
         with self._lock:
@@ -86,11 +90,28 @@ class FakeTwilio:
             self.sent.append(SentSms(to=form["To"], from_=form["From"], body=form["Body"]))
         sid = "SM" + uuid.uuid4().hex
         now = format_datetime(datetime.now(timezone.utc))
-        return web.json_response({
-            "account_sid": ACCOUNT_SID, "api_version": "2010-04-01", "body": form["Body"],
-            "date_created": now, "date_sent": None, "date_updated": now, "direction": "outbound-api",
-            "error_code": None, "error_message": None, "from": form["From"],
-            "messaging_service_sid": None, "num_media": "0", "num_segments": "1", "price": None,
-            "price_unit": "EUR", "sid": sid, "status": "queued", "subresource_uris": {},
-            "to": form["To"], "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{sid}.json",
-        }, status=201)
+        return web.json_response(
+            {
+                "account_sid": ACCOUNT_SID,
+                "api_version": "2010-04-01",
+                "body": form["Body"],
+                "date_created": now,
+                "date_sent": None,
+                "date_updated": now,
+                "direction": "outbound-api",
+                "error_code": None,
+                "error_message": None,
+                "from": form["From"],
+                "messaging_service_sid": None,
+                "num_media": "0",
+                "num_segments": "1",
+                "price": None,
+                "price_unit": "EUR",
+                "sid": sid,
+                "status": "queued",
+                "subresource_uris": {},
+                "to": form["To"],
+                "uri": f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages/{sid}.json",
+            },
+            status=201,
+        )

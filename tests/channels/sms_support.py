@@ -1,7 +1,6 @@
 """What the SMS tests share: the fake operator, the real servers configured to use it, and a
 client that posts webhooks signed as Twilio signs them."""
 
-import os
 import secrets
 import time
 import urllib.error
@@ -50,7 +49,9 @@ def sms_assistant(fake_operator, tmp_path_factory):
     assert DEFAULT_MODEL.exists(), "no trained model: run the tests with `make test`"
     database = tmp_path_factory.mktemp("sms") / "bookings.db"
     servers = Assistant(
-        rasa_port=free_port(), action_port=free_port(), log_dir=LOG_DIR,
+        rasa_port=free_port(),
+        action_port=free_port(),
+        log_dir=LOG_DIR,
         database_url=f"sqlite:///{database}",
     )
     with pytest.MonkeyPatch.context() as patch:
@@ -86,8 +87,13 @@ class SmsClient:
 
     def form(self, body: str, **extra: str) -> Dict[str, str]:
         return {
-            "MessageSid": "SM" + uuid.uuid4().hex, "AccountSid": ACCOUNT_SID, "From": self.number,
-            "To": OPERATOR_NUMBER, "Body": body, "NumMedia": "0", **extra,
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "AccountSid": ACCOUNT_SID,
+            "From": self.number,
+            "To": OPERATOR_NUMBER,
+            "Body": body,
+            "NumMedia": "0",
+            **extra,
         }
 
     def post(

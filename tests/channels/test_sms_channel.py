@@ -35,7 +35,9 @@ def test_a_signed_sms_is_answered_with_the_fiche_short_answer(sms_assistant, fak
     replies = fake_operator.sent_to(client.number)
     assert replies[0].startswith(to_sms_text(kb.fiche("cej").sms))
     assert all(segments(reply) <= 2 for reply in replies)
-    assert all(sent.from_ == "+33639980000" for sent in fake_operator.sent if sent.to == client.number)
+    assert all(
+        sent.from_ == "+33639980000" for sent in fake_operator.sent if sent.to == client.number
+    )
 
 
 def test_a_forged_or_missing_signature_is_refused_and_nothing_is_sent(sms_assistant, fake_operator):
@@ -73,13 +75,14 @@ def test_stop_silences_the_number_and_start_brings_it_back(sms_assistant, fake_o
     assert client.say("AIDE")[0] == 200
     expected = [sms("opted_out"), sms("opted_in"), sms("help")]
     assert wait_until(lambda: fake_operator.sent_to(client.number) == expected), (
-        fake_operator.sent_to(client.number))
+        fake_operator.sent_to(client.number)
+    )
 
 
 def test_a_number_answers_the_button_it_names(sms_assistant, fake_operator, kb):
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     menu_buttons = domain["responses"]["utter_help_menu"][0]["buttons"]
-    second_theme = json.loads(menu_buttons[1]["payload"][len("/choose_theme"):])["theme"]
+    second_theme = json.loads(menu_buttons[1]["payload"][len("/choose_theme") :])["theme"]
     client = SmsClient(sms_assistant)
     client.say("menu")
     assert wait_until(lambda: any("2 = " in s for s in fake_operator.sent_to(client.number)))
@@ -121,7 +124,9 @@ def test_malformed_webhooks_get_a_clear_4xx(sms_assistant, fake_operator):
 def test_a_photo_without_text_gets_a_polite_request_to_write(sms_assistant, fake_operator):
     client = SmsClient(sms_assistant)
     status, _ = client.say(
-        "", NumMedia="1", MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/x/Media/y",
+        "",
+        NumMedia="1",
+        MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/x/Media/y",
         MediaContentType0="image/jpeg",
     )
     assert status == 200
@@ -137,4 +142,3 @@ def test_a_reply_is_kept_until_the_operator_is_back(sms_assistant, fake_operator
     assert fake_operator.requests - before >= 3  # two failures, then the send
     time.sleep(QUIET)
     assert fake_operator.sent_to(client.number) == [sms("help")]
-

@@ -2,9 +2,16 @@
 
 import pytest
 
-from bot.gsm7 import GSM7_BASIC, GSM7_EXTENSION, segments, septets, to_sms_text
+from bot.gsm7 import (
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    MAX_SEPTETS,
+    segments,
+    septets,
+    split_sms,
+    to_sms_text,
+)
 from channels.sms.keywords import EMPTY, HELP, START, STOP, TEXT, choice_number, classify
-from bot.gsm7 import MAX_SEPTETS, split_sms
 from channels.sms.replies import render_turn
 
 
@@ -31,7 +38,10 @@ def test_segments_are_160_septets_alone_153_when_concatenated():
 
 def test_emoji_and_typography_become_gsm7():
     assert to_sms_text("Bravo 🎉 ! C’est « validé » 👍") == 'Bravo ! C\'est " validé "'
-    assert to_sms_text("Être à l’heure • c’est mieux → œuvre") == "Etre à l'heure - c'est mieux -> oeuvre"
+    assert (
+        to_sms_text("Être à l’heure • c’est mieux → œuvre")
+        == "Etre à l'heure - c'est mieux -> oeuvre"
+    )
 
 
 def test_long_text_is_cut_between_sentences_into_two_segment_sms():
@@ -49,8 +59,10 @@ def test_a_word_longer_than_an_sms_is_cut_where_it_must():
 
 
 def test_buttons_become_one_numbered_line_and_their_payloads_are_kept(kb):
-    buttons = [{"title": t, "payload": f"/choose{{\"n\": {i}}}"} for i, t in
-               enumerate(["Jeudi 3 décembre", "Vendredi 4", "Autre jour"], 1)]
+    buttons = [
+        {"title": t, "payload": f'/choose{{"n": {i}}}'}
+        for i, t in enumerate(["Jeudi 3 décembre", "Vendredi 4", "Autre jour"], 1)
+    ]
     turn = render_turn([{"text": "Quel jour ?", "buttons": buttons}], kb.fiche)
     assert turn.bodies == [
         "Quel jour ?\nRépondez 1, 2 ou 3 : 1 = Jeudi 3 décembre, 2 = Vendredi 4, 3 = Autre jour"
@@ -67,13 +79,30 @@ def test_an_aspect_answer_keeps_its_own_text(kb):
     assert turn.choice_payloads == []
 
 
-@pytest.mark.parametrize("body, kind", [
-    ("STOP", STOP), ("stop ", STOP), ("Arrêt", STOP), ("ARRET.", STOP), ("start", START),
-    ("Aide", HELP), ("  ", EMPTY), ("", EMPTY), ("stop ça marche pas", TEXT),
-])
+@pytest.mark.parametrize(
+    "body, kind",
+    [
+        ("STOP", STOP),
+        ("stop ", STOP),
+        ("Arrêt", STOP),
+        ("ARRET.", STOP),
+        ("start", START),
+        ("Aide", HELP),
+        ("  ", EMPTY),
+        ("", EMPTY),
+        ("stop ça marche pas", TEXT),
+    ],
+)
 def test_keywords(body, kind):
     assert classify(body) == kind
 
 
 def test_numbered_choices():
-    assert [choice_number(b) for b in ("2", " 3 ", "1.", "2)", "2 ans", "deux")] == [2, 3, 1, 2, None, None]
+    assert [choice_number(b) for b in ("2", " 3 ", "1.", "2)", "2 ans", "deux")] == [
+        2,
+        3,
+        1,
+        2,
+        None,
+        None,
+    ]

@@ -48,9 +48,7 @@ def test_the_widget_and_demo_page_come_from_the_assistant_itself(web):
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     html = page.decode()
     assert '<html lang="fr">' in html
-    assert re.findall(r"<script[^>]*>", html) == [
-        '<script src="/webhooks/web/widget.js" defer>'
-    ]
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/webhooks/web/widget.js" defer>']
     status, headers, script = request(f"{web}/widget.js")
     assert status == 200 and "javascript" in headers["Content-Type"]
     status, headers, style = request(f"{web}/widget.css")
@@ -65,7 +63,8 @@ def test_the_widget_and_demo_page_come_from_the_assistant_itself(web):
 
 def test_a_message_gets_the_bot_answer_as_from_the_rest_channel(web, kb):
     status, _, body = request(
-        f"{web}/webhook", "POST",
+        f"{web}/webhook",
+        "POST",
         {"sender": sender(), "message": "c quoi ce contrat engagement jeune, g 20 ans"},
     )
     messages = json.loads(body)
@@ -77,8 +76,10 @@ def test_a_message_gets_the_bot_answer_as_from_the_rest_channel(web, kb):
 
 
 def test_an_allowed_origin_gets_the_cors_headers_and_another_does_not(web):
-    preflight = {"Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type"}
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
     status, headers, _ = request(
         f"{web}/webhook", "OPTIONS", headers={"Origin": ALLOWED, **preflight}
     )
@@ -101,8 +102,10 @@ def test_an_allowed_origin_gets_the_cors_headers_and_another_does_not(web):
 
 def test_a_page_of_another_site_cannot_post(web):
     status, headers, body = request(
-        f"{web}/feedback", "POST",
-        {"sender": sender(), "useful": True, "bot_text": "Bonjour"}, {"Origin": OTHER},
+        f"{web}/feedback",
+        "POST",
+        {"sender": sender(), "useful": True, "bot_text": "Bonjour"},
+        {"Origin": OTHER},
     )
     assert status == 403
     assert "Access-Control-Allow-Origin" not in headers
@@ -119,11 +122,17 @@ def test_a_page_of_another_site_cannot_post(web):
         ("webhook", {"sender": "test-abcdefgh", "message": "a" * 1001}, "message_trop_long"),
         ("webhook", {"sender": "test-abcdefgh", "message": "a" * 20_000}, "trop_long"),
         ("webhook", {"sender": "../x", "message": "bonjour"}, "sender_invalide"),
-        ("feedback", {"sender": "test-abcdefgh", "useful": "oui", "bot_text": "x"},
-         "useful_invalide"),
+        (
+            "feedback",
+            {"sender": "test-abcdefgh", "useful": "oui", "bot_text": "x"},
+            "useful_invalide",
+        ),
         ("feedback", {"sender": "test-abcdefgh", "useful": False}, "bot_text_vide"),
-        ("feedback", {"sender": "test-abcdefgh", "useful": True, "bot_text": "x",
-                      "fiche": "<b>"}, "fiche_invalide"),
+        (
+            "feedback",
+            {"sender": "test-abcdefgh", "useful": True, "bot_text": "x", "fiche": "<b>"},
+            "fiche_invalide",
+        ),
         ("feedback", {"useful": True, "bot_text": "x"}, "sender_invalide"),
     ],
 )
@@ -139,7 +148,9 @@ def test_bad_input_is_a_clear_400_in_french(web, path, body, error):
 
 def test_a_request_that_is_not_json_is_refused(web):
     status, _, answer = request(
-        f"{web}/webhook", "POST", b"sender=x&message=y",
+        f"{web}/webhook",
+        "POST",
+        b"sender=x&message=y",
         {"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert status == 400 and json.loads(answer)["error"] == "pas_json"
@@ -148,9 +159,15 @@ def test_a_request_that_is_not_json_is_refused(web):
 def test_feedback_is_stored_without_the_phone_number_typed(web, assistant):
     conversation = sender()
     status, _, body = request(
-        f"{web}/feedback", "POST",
-        {"sender": conversation, "useful": False, "fiche": "cej", "bot_text": "Le CEJ : …",
-         "user_text": "le cej c pour moi ? rappelez moi au 06 12 34 56 78"},
+        f"{web}/feedback",
+        "POST",
+        {
+            "sender": conversation,
+            "useful": False,
+            "fiche": "cej",
+            "bot_text": "Le CEJ : …",
+            "user_text": "le cej c pour moi ? rappelez moi au 06 12 34 56 78",
+        },
     )
     assert status == 201 and json.loads(body)["status"] == "ok"
     engine = make_engine(assistant.database_url)

@@ -25,14 +25,25 @@ def db(tmp_path):
 
 def store(db, now, **fields):
     return record_feedback(
-        db, channel="web", conversation="web-0123456789", useful=fields.pop("useful", True),
-        bot_text=fields.pop("bot_text", "Le CEJ : …"), now=now, **fields,
+        db,
+        channel="web",
+        conversation="web-0123456789",
+        useful=fields.pop("useful", True),
+        bot_text=fields.pop("bot_text", "Le CEJ : …"),
+        now=now,
+        **fields,
     )
 
 
 def test_feedback_keeps_the_texts_without_contact_details(db):
-    store(db, NOW, useful=False, fiche="cej", user_text="mon mail c'est awa@example.org",
-          bot_text="On vous rappelle au 06 12 34 56 78.")
+    store(
+        db,
+        NOW,
+        useful=False,
+        fiche="cej",
+        user_text="mon mail c'est awa@example.org",
+        bot_text="On vous rappelle au 06 12 34 56 78.",
+    )
     row = db.execute(select(Feedback)).scalar_one()
     assert (row.useful, row.fiche, row.created_at) == (False, "cej", NOW)
     assert row.user_text == "mon mail c'est [email]"

@@ -18,8 +18,13 @@ ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "results"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ANSWER_TIMEOUT_MS = 60_000
 # Written as a resident would, not copied from the training data.
@@ -86,7 +91,8 @@ def test_a_question_gets_the_fiche_answer_with_its_source(page, demo, kb):
     expect(turn.get_by_role("link", name=fiche.sources[0].title)).to_have_count(0)
     oldest = fiche.verified
     expect(turn.locator(".ce-updated")).to_have_text(
-        re.compile(rf"^À jour au {oldest.day} \w+ {oldest.year}$"))
+        re.compile(rf"^À jour au {oldest.day} \w+ {oldest.year}$")
+    )
     turn.get_by_text(f"Sources ({len(fiche.sources)})").click()
     source = turn.get_by_role("link", name=fiche.sources[0].title)
     expect(source).to_have_attribute("href", str(fiche.sources[0].url))
@@ -136,7 +142,10 @@ def test_pas_utile_is_acknowledged_and_stored(page, demo, assistant, kb):
     finally:
         engine.dispose()
     assert (row.channel, row.useful, row.fiche, row.user_text) == (
-        "web", False, "cej", CEJ_QUESTION
+        "web",
+        False,
+        "cej",
+        CEJ_QUESTION,
     )
     assert row.bot_text.startswith(kb.fiche("cej").answer)
 
@@ -160,7 +169,8 @@ def test_a_320_px_phone_has_no_horizontal_scroll(page, demo):
     for name in ("Texte plus grand", "Nouvelle conversation", "Fermer l'assistant"):
         button = page.get_by_role("button", name=name).bounding_box()
         assert button["y"] >= header["y"] and button["y"] + button["height"] <= (
-            header["y"] + header["height"]), name
+            header["y"] + header["height"]
+        ), name
         assert button["x"] >= title["x"] + title["width"] - 1, name
     assert header["height"] <= 80
     RESULTS.mkdir(exist_ok=True)
@@ -309,9 +319,12 @@ def test_a_partner_page_may_use_the_widget_only_from_an_allowed_origin(
     try:
         page = context.new_page()
         url = f"{origin}/partenaire.html"
-        page.route(url, lambda route: route.fulfill(
-            status=200, content_type="text/html; charset=utf-8", body=partner_page(assistant)
-        ))
+        page.route(
+            url,
+            lambda route: route.fulfill(
+                status=200, content_type="text/html; charset=utf-8", body=partner_page(assistant)
+            ),
+        )
         open_widget(page, url)
         turn = ask(page, "bonjour")
         if answered:
@@ -319,8 +332,10 @@ def test_a_partner_page_may_use_the_widget_only_from_an_allowed_origin(
             expect(turn.get_by_role("button", name="Pas utile")).to_have_count(1)
         else:
             expect(turn.locator(".ce-text")).to_have_text(
-                ["L'assistant : L'assistant ne répond pas pour le moment. "
-                 "Vérifiez votre connexion et réessayez."]
+                [
+                    "L'assistant : L'assistant ne répond pas pour le moment. "
+                    "Vérifiez votre connexion et réessayez."
+                ]
             )
     finally:
         context.close()

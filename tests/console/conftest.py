@@ -56,8 +56,11 @@ def db(database_url):
 
 @pytest.fixture
 def settings(database_url, tmp_path) -> Settings:
-    return Settings(database_url=database_url, work_dir=tmp_path / "work",
-                    new_intents_file=tmp_path / "new_intents.yml")
+    return Settings(
+        database_url=database_url,
+        work_dir=tmp_path / "work",
+        new_intents_file=tmp_path / "new_intents.yml",
+    )
 
 
 @pytest.fixture
@@ -69,10 +72,16 @@ async def client(settings):
 async def sign_in(client: TestClient, email: str = COORDINATOR_EMAIL) -> str:
     """Log in through the form; the session's CSRF token, for the next POSTs."""
     page = await client.get("/connexion")
-    response = await client.post("/connexion", data={
-        "email": email, "mot_de_passe": PASSWORD, "csrf_token": csrf_of(await page.text()),
-        "suivant": "/boite",
-    }, allow_redirects=False)
+    response = await client.post(
+        "/connexion",
+        data={
+            "email": email,
+            "mot_de_passe": PASSWORD,
+            "csrf_token": csrf_of(await page.text()),
+            "suivant": "/boite",
+        },
+        allow_redirects=False,
+    )
     assert response.status == 303, await response.text()
     inbox = await client.get("/boite")
     assert inbox.status == 200

@@ -14,8 +14,17 @@ from tests.console.conftest import STAFF_EMAIL, form_token, sign_in
 
 pytestmark = pytest.mark.anyio
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PAGES = ["/", "/boite", "/boite/1", "/apprentissage", "/besoins", "/besoins.csv",
-         "/tableau-de-bord", "/fiches", "/accueil"]
+PAGES = [
+    "/",
+    "/boite",
+    "/boite/1",
+    "/apprentissage",
+    "/besoins",
+    "/besoins.csv",
+    "/tableau-de-bord",
+    "/fiches",
+    "/accueil",
+]
 
 
 async def test_every_page_sends_a_stranger_to_the_login_page(client):
@@ -52,8 +61,10 @@ async def test_a_login_form_without_token_is_refused_and_a_wrong_password_fails(
     no_token = await client.post("/connexion", data={"email": STAFF_EMAIL, "mot_de_passe": "x"})
     assert no_token.status == 403
     token = await form_token(client, "/connexion")
-    wrong = await client.post("/connexion", data={
-        "email": STAFF_EMAIL, "mot_de_passe": "pas-le-bon-mot-de-passe", "csrf_token": token})
+    wrong = await client.post(
+        "/connexion",
+        data={"email": STAFF_EMAIL, "mot_de_passe": "pas-le-bon-mot-de-passe", "csrf_token": token},
+    )
     assert wrong.status == 401
     assert "incorrect" in await wrong.text()
     assert (await client.get("/boite", allow_redirects=False)).status == 303
@@ -73,9 +84,12 @@ async def test_staff_review_the_inbox_but_only_coordinators_teach_and_retrain(cl
     inbox = await client.get("/boite")
     assert "Apprentissage" not in await inbox.text()
     assert (await client.get("/apprentissage")).status == 403
-    assert (await client.post("/apprentissage/reentrainer", data={"csrf_token": token})).status == 403
-    assert (await client.post("/boite/1/enseigner",
-                              data={"csrf_token": token, "intention": "info_cej"})).status == 403
+    assert (
+        await client.post("/apprentissage/reentrainer", data={"csrf_token": token})
+    ).status == 403
+    assert (
+        await client.post("/boite/1/enseigner", data={"csrf_token": token, "intention": "info_cej"})
+    ).status == 403
 
 
 async def test_pages_forbid_framing_and_foreign_scripts(client):
@@ -89,9 +103,21 @@ async def test_pages_forbid_framing_and_foreign_scripts(client):
 def test_the_accounts_command_stores_only_an_argon2_hash(database_url, db):
     email = "nouvelle.coordinatrice@example.org"
     created = subprocess.run(
-        [sys.executable, "-m", "console.accounts", "create", "--role", "coordinator",
-         "--email", email, "--password-stdin"],
-        input="cheval-agrafe-correct-42\n", text=True, capture_output=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "console.accounts",
+            "create",
+            "--role",
+            "coordinator",
+            "--email",
+            email,
+            "--password-stdin",
+        ],
+        input="cheval-agrafe-correct-42\n",
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url},
     )
     assert created.returncode == 0, created.stderr
@@ -101,16 +127,40 @@ def test_the_accounts_command_stores_only_an_argon2_hash(database_url, db):
     assert "cheval" not in account.password_hash
     assert verify_password(account.password_hash, "cheval-agrafe-correct-42")
     again = subprocess.run(
-        [sys.executable, "-m", "console.accounts", "create", "--role", "staff",
-         "--email", email, "--password-stdin"],
-        input="un-autre-mot-de-passe\n", text=True, capture_output=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "console.accounts",
+            "create",
+            "--role",
+            "staff",
+            "--email",
+            email,
+            "--password-stdin",
+        ],
+        input="un-autre-mot-de-passe\n",
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url},
     )
     assert again.returncode == 1 and "existe déjà" in again.stderr
     short = subprocess.run(
-        [sys.executable, "-m", "console.accounts", "create", "--role", "staff",
-         "--email", "autre@example.org", "--password-stdin"],
-        input="court\n", text=True, capture_output=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "console.accounts",
+            "create",
+            "--role",
+            "staff",
+            "--email",
+            "autre@example.org",
+            "--password-stdin",
+        ],
+        input="court\n",
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
         env={**os.environ, "DATABASE_URL": database_url},
     )
     assert short.returncode == 1 and "trop court" in short.stderr

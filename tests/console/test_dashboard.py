@@ -18,11 +18,16 @@ NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 def _activity(db, now=NOW):
     yesterday = now - timedelta(days=1)
     for conversation, channel, kind, fiche, when in [
-        ("a", "rest", "answer", "cej", now), ("a", "rest", "answer", "cej", now),
-        ("b", "sms", "answer", "logement", now), ("b", "sms", "fallback", None, now),
-        ("c", "web", "answer", "cej", yesterday), ("old", "web", "answer", "cej", now - timedelta(days=40)),
+        ("a", "rest", "answer", "cej", now),
+        ("a", "rest", "answer", "cej", now),
+        ("b", "sms", "answer", "logement", now),
+        ("b", "sms", "fallback", None, now),
+        ("c", "web", "answer", "cej", yesterday),
+        ("old", "web", "answer", "cej", now - timedelta(days=40)),
     ]:
-        record_turn(db, channel=channel, conversation=conversation, kind=kind, fiche=fiche, now=when)
+        record_turn(
+            db, channel=channel, conversation=conversation, kind=kind, fiche=fiche, now=when
+        )
     for useful in (True, True, True, False):
         record_feedback(db, channel="web", conversation="w", useful=useful, bot_text="...", now=now)
 
@@ -64,10 +69,19 @@ def _urgent_alert(db, when, danger="suicide"):
     from bot.storage.alerts import raise_alert
 
     alert = raise_alert(
-        db, first_name="Awa", phone="+33639980041", email=None, theme="sante",
-        quartier="Les Tilleuls", availability="vite", summary="...", channel="web",
-        on_behalf=False, referent_name="Sophie Modèle (démo)",
-        referent_email="referente-famille@example.org", danger=danger,
+        db,
+        first_name="Awa",
+        phone="+33639980041",
+        email=None,
+        theme="sante",
+        quartier="Les Tilleuls",
+        availability="vite",
+        summary="...",
+        channel="web",
+        on_behalf=False,
+        referent_name="Sophie Modèle (démo)",
+        referent_email="referente-famille@example.org",
+        danger=danger,
         copy_email="coordination-cite-emploi@example.org",
     )
     alert.created_at = when
@@ -78,14 +92,21 @@ def _urgent_alert(db, when, danger="suicide"):
 def test_danger_replies_are_counted_per_day_and_category_and_urgent_alerts_listed(db):
     from bot.storage.review import record_danger
 
-    for category, when in [("suicide", NOW), ("suicide", NOW), ("no_roof", NOW),
-                           ("no_roof", NOW - timedelta(days=1)),
-                           ("medical", NOW - timedelta(days=40))]:
+    for category, when in [
+        ("suicide", NOW),
+        ("suicide", NOW),
+        ("no_roof", NOW),
+        ("no_roof", NOW - timedelta(days=1)),
+        ("medical", NOW - timedelta(days=40)),
+    ]:
         record_danger(db, channel="sms", category=category, now=when)
     reference = _urgent_alert(db, NOW - timedelta(minutes=125))
     figures = dashboard(db, NOW, days=30)
-    assert figures.dangers == {(NOW.date(), "suicide"): 2, (NOW.date(), "no_roof"): 1,
-                               (NOW.date() - timedelta(days=1), "no_roof"): 1}
+    assert figures.dangers == {
+        (NOW.date(), "suicide"): 2,
+        (NOW.date(), "no_roof"): 1,
+        (NOW.date() - timedelta(days=1), "no_roof"): 1,
+    }
     [urgent] = figures.urgent_alerts
     assert (urgent.reference, urgent.danger, urgent.delivered) == (reference, "suicide", False)
     assert urgent.waiting(NOW) == "2 h 05 min"

@@ -14,17 +14,18 @@ from sqlalchemy import select, text
 from bot.gsm7 import to_sms_text
 from bot.storage.database import make_engine
 from bot.storage.models import SENT, SmsOptOut, SmsOutbound, utc_now
+from bot.storage.phone import french_mobile, number_hash
 from bot.transports.sms_config import SmsConfig
-from bot.storage.phone import number_hash
-from bot.storage.phone import french_mobile
 from tests.channels.sms_support import OPERATOR_NUMBER, SMS_ENV, fake_operator  # noqa: F401
 from tests.console.conftest import STAFF_EMAIL, csrf_of, form_token, sign_in
 
 pytestmark = pytest.mark.anyio
 
 # Written as a parent at the desk would say it (not a training or held-out example).
-QUESTION = ("Ma fille a 18 ans, elle a quitté le lycée et ne fait rien. On m'a parlé d'un contrat "
-            "pour les jeunes avec un conseiller et un peu d'argent chaque mois, c'est quoi ?")
+QUESTION = (
+    "Ma fille a 18 ans, elle a quitté le lycée et ne fait rien. On m'a parlé d'un contrat "
+    "pour les jeunes avec un conseiller et un peu d'argent chaque mois, c'est quoi ?"
+)
 FICHE = "cej"
 ASSISTED_LOG = re.compile(
     r"assisted conversation (accueil-[0-9a-f]{16}): desk message from staff account \d+$"
@@ -32,10 +33,12 @@ ASSISTED_LOG = re.compile(
 
 
 @pytest.fixture
-def settings(settings, assistant, fake_operator):  # noqa: F811 - the fixture of the same name
+def settings(settings, assistant, fake_operator):
     """The console's settings, talking to the real Rasa server and to the fake operator."""
     settings.rasa_url = assistant.rasa_url
-    settings.sms = SmsConfig.from_sources(environ={**SMS_ENV, "SMS_API_BASE": fake_operator.base_url})
+    settings.sms = SmsConfig.from_sources(
+        environ={**SMS_ENV, "SMS_API_BASE": fake_operator.base_url}
+    )
     return settings
 
 
@@ -81,10 +84,11 @@ async def test_the_desk_is_for_signed_in_staff_only(client):
     assert response.status == 303
     assert response.headers["Location"] == "/connexion?suivant=/accueil"
     token = await form_token(client, "/connexion")  # a session, not signed in
-    for path, data in (("/accueil", {"message": "bonjour"}),
-                       ("/accueil/sms", {"fiche": FICHE, "telephone": "06 39 98 00 10",
-                                         "consentement": "oui"}),
-                       ("/accueil/nouvelle", {})):
+    for path, data in (
+        ("/accueil", {"message": "bonjour"}),
+        ("/accueil/sms", {"fiche": FICHE, "telephone": "06 39 98 00 10", "consentement": "oui"}),
+        ("/accueil/nouvelle", {}),
+    ):
         refused = await client.post(path, data={**data, "csrf_token": token})
         assert refused.status == 403, path
 
@@ -113,7 +117,7 @@ async def test_a_resident_question_shows_the_whole_fiche_and_is_marked_assisted(
         assert f'href="{source.url}"' in html
         assert f"vérifiée le {source.verified.strftime('%d/%m/%Y')}" in html
     assert "Envoyer par SMS" in html and f'name="fiche" value="{FICHE}"' in html
-    assert f'<input type="hidden" name="message" value="/' in html  # the bot's buttons, as forms
+    assert '<input type="hidden" name="message" value="/' in html  # the bot's buttons, as forms
 
     # One log line per desk message, with the staff account and never the text.
     senders = _desk_senders(caplog)
@@ -146,16 +150,23 @@ async def test_new_person_starts_another_conversation(client, caplog):
 async def test_the_fiche_goes_by_sms_with_consent(client, kb, db, fake_operator):
     html = await _cej_page(client)
     number = "+33639980012"
-    response = await client.post("/accueil/sms", data={
-        "csrf_token": csrf_of(html), "fiche": FICHE, "telephone": "06 39 98 00 12",
-        "consentement": "oui",
-    })
+    response = await client.post(
+        "/accueil/sms",
+        data={
+            "csrf_token": csrf_of(html),
+            "fiche": FICHE,
+            "telephone": "06 39 98 00 12",
+            "consentement": "oui",
+        },
+    )
     page = await response.text()
     assert response.status == 200 and "SMS envoyé" in page, page
 
     expected = to_sms_text(kb.fiche(FICHE).sms)
     rows = _outbox(db)
-    assert [(r.body, r.kind, r.status, r.to_number) for r in rows] == [(expected, "desk", SENT, None)]
+    assert [(r.body, r.kind, r.status, r.to_number) for r in rows] == [
+        (expected, "desk", SENT, None)
+    ]
     assert fake_operator.sent_to(number) == [expected]
     assert [s.from_ for s in fake_operator.sent if s.to == number] == [OPERATOR_NUMBER]
     # Sent: the number in clear is gone from the outbox.
@@ -166,15 +177,18 @@ async def test_the_fiche_goes_by_sms_with_consent(client, kb, db, fake_operator)
 async def test_without_consent_or_with_a_wrong_number_nothing_is_queued(client, db, fake_operator):
     html = await _cej_page(client)
     token = csrf_of(html)
-    no_consent = await client.post("/accueil/sms", data={
-        "csrf_token": token, "fiche": FICHE, "telephone": "06 39 98 00 13"})
+    no_consent = await client.post(
+        "/accueil/sms", data={"csrf_token": token, "fiche": FICHE, "telephone": "06 39 98 00 13"}
+    )
     page = await no_consent.text()
     assert no_consent.status == 400 and str(escape("sans son accord, rien n'est envoyé")) in page
-    assert 'value="06 39 98 00 13"' in page and "<details class=\"sms\" open>" in page
+    assert 'value="06 39 98 00 13"' in page and '<details class="sms" open>' in page
 
     for wrong in ("06 39 98", "01 23 45 67 89", "+44 7700 900123", "pas un numéro"):
-        refused = await client.post("/accueil/sms", data={
-            "csrf_token": token, "fiche": FICHE, "telephone": wrong, "consentement": "oui"})
+        refused = await client.post(
+            "/accueil/sms",
+            data={"csrf_token": token, "fiche": FICHE, "telephone": wrong, "consentement": "oui"},
+        )
         assert refused.status == 400, wrong
         assert "pas un numéro de portable français" in await refused.text()
 
@@ -184,19 +198,35 @@ async def test_without_consent_or_with_a_wrong_number_nothing_is_queued(client, 
 
 async def test_a_number_that_answered_stop_gets_nothing(client, db, settings, fake_operator):
     number = "+33639980014"
-    db.add(SmsOptOut(sender_hash=number_hash(settings.sms.hash_key, number), opted_out_at=utc_now()))
+    db.add(
+        SmsOptOut(sender_hash=number_hash(settings.sms.hash_key, number), opted_out_at=utc_now())
+    )
     db.commit()
     html = await _cej_page(client)
-    response = await client.post("/accueil/sms", data={
-        "csrf_token": csrf_of(html), "fiche": FICHE, "telephone": "06.39.98.00.14", "consentement": "oui"})
+    response = await client.post(
+        "/accueil/sms",
+        data={
+            "csrf_token": csrf_of(html),
+            "fiche": FICHE,
+            "telephone": "06.39.98.00.14",
+            "consentement": "oui",
+        },
+    )
     assert response.status == 400 and "(STOP)" in await response.text()
     assert _outbox(db) == []
     assert fake_operator.sent_to(number) == []
 
 
 def test_french_mobile_numbers_are_read_in_their_usual_formats():
-    for written in ("06 39 98 00 12", "0639980012", "06.39.98.00.12", "06-39-98-00-12",
-                    "+33 6 39 98 00 12", "+33 (0)6 39 98 00 12", "0033 6 39 98 00 12"):
+    for written in (
+        "06 39 98 00 12",
+        "0639980012",
+        "06.39.98.00.12",
+        "06-39-98-00-12",
+        "+33 6 39 98 00 12",
+        "+33 (0)6 39 98 00 12",
+        "0033 6 39 98 00 12",
+    ):
         assert french_mobile(written) == "+33639980012", written
     assert french_mobile("07 39 98 00 12") == "+33739980012"
     for wrong in ("", "06 39 98 00 1", "06 39 98 00 123", "01 39 98 00 12", "+32 470 12 34 56"):
@@ -205,11 +235,14 @@ def test_french_mobile_numbers_are_read_in_their_usual_formats():
 
 async def test_a_danger_told_at_the_desk_shows_a_banner_with_the_number_to_call(client):
     await sign_in(client, STAFF_EMAIL)
-    response = await _ask(client, "cette dame me dit que son mari l'a frappée hier et qu'elle a "
-                          "peur de rentrer ce soir", await form_token(client, "/accueil"))
+    response = await _ask(
+        client,
+        "cette dame me dit que son mari l'a frappée hier et qu'elle a peur de rentrer ce soir",
+        await form_token(client, "/accueil"),
+    )
     html = await response.text()
     assert response.status == 200
-    banner = html[html.index('class="danger-banner"'):]
-    banner = banner[:banner.index("</div>")]
+    banner = html[html.index('class="danger-banner"') :]
+    banner = banner[: banner.index("</div>")]
     assert "Danger signalé" in banner and "3919" in banner
     assert html.index("danger-banner") < html.index("Dernier échange")

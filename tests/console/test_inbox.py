@@ -26,14 +26,18 @@ OUT_OF_SCOPE_TEXT = "je ne peux pas répondre à cette question"
 
 def _wait_for_review_items(url: str, containing: str, timeout: float = 20) -> list:
     """The review items whose text contains `containing` (the assistant's database is shared with
-    other tests). The action server records after answering, in a worker thread: give it a moment."""
+    other tests). The action server records after answering, in a worker thread: give it a
+    moment."""
     engine = make_engine(url)
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with engine.connect() as connection:
                 rows = connection.execute(
-                    text("SELECT text, intents, channel, reason FROM review_item WHERE text LIKE :marker"),
+                    text(
+                        "SELECT text, intents, channel, reason FROM review_item"
+                        " WHERE text LIKE :marker"
+                    ),
                     {"marker": f"%{containing}%"},
                 ).all()
             if rows:
@@ -69,7 +73,9 @@ async def test_an_unanswered_message_reaches_the_inbox_redacted(assistant, tmp_p
     engine = make_engine(assistant.database_url)
     try:
         with engine.connect() as connection:
-            dump = json.dumps([list(map(str, r)) for r in connection.execute(text("SELECT * FROM review_item"))])
+            dump = json.dumps(
+                [list(map(str, r)) for r in connection.execute(text("SELECT * FROM review_item"))]
+            )
             turns = connection.execute(text("SELECT kind, channel FROM bot_turn")).all()
     finally:
         engine.dispose()
@@ -78,10 +84,18 @@ async def test_an_unanswered_message_reaches_the_inbox_redacted(assistant, tmp_p
 
 
 def test_the_same_question_written_differently_is_one_group(db):
-    for written in ("C'est quoi l'aide à la cantine ?", "c est quoi l aide a la cantine",
-                    "C'EST QUOI L'AIDE À LA CANTINE !!!"):
-        record_review(db, reason="fallback", text=written, channel="rest",
-                      ranking=[{"name": "info_garde_enfants", "confidence": 0.31}])
+    for written in (
+        "C'est quoi l'aide à la cantine ?",
+        "c est quoi l aide a la cantine",
+        "C'EST QUOI L'AIDE À LA CANTINE !!!",
+    ):
+        record_review(
+            db,
+            reason="fallback",
+            text=written,
+            channel="rest",
+            ranking=[{"name": "info_garde_enfants", "confidence": 0.31}],
+        )
     record_review(db, reason="low_confidence", text="ya un bus la nuit ?", channel="sms")
     inbox = groups(db)
     assert [g.count for g in inbox] == [3, 1]
@@ -90,10 +104,24 @@ def test_the_same_question_written_differently_is_one_group(db):
 
 
 async def test_pas_utile_feedback_comes_into_the_inbox_once_and_redacted(client, db):
-    record_feedback(db, channel="web", conversation="w-1", useful=False, fiche="cej",
-                    bot_text="Le CEJ ...", user_text=f"c koi le cej, rappelez moi {PHONE}")
-    record_feedback(db, channel="web", conversation="w-2", useful=True, fiche="cej",
-                    bot_text="Le CEJ ...", user_text="merci")
+    record_feedback(
+        db,
+        channel="web",
+        conversation="w-1",
+        useful=False,
+        fiche="cej",
+        bot_text="Le CEJ ...",
+        user_text=f"c koi le cej, rappelez moi {PHONE}",
+    )
+    record_feedback(
+        db,
+        channel="web",
+        conversation="w-2",
+        useful=True,
+        fiche="cej",
+        bot_text="Le CEJ ...",
+        user_text="merci",
+    )
     await sign_in(client)
     html = await (await client.get("/boite")).text()
     html_again = await (await client.get("/boite")).text()
@@ -104,18 +132,31 @@ async def test_pas_utile_feedback_comes_into_the_inbox_once_and_redacted(client,
 
 
 async def test_statuses_and_unmet_needs_with_their_csv(client, db):
-    first = record_review(db, reason="fallback", text="y a une aide pour la cantine ?", channel="rest")
+    first = record_review(
+        db, reason="fallback", text="y a une aide pour la cantine ?", channel="rest"
+    )
     record_review(db, reason="fallback", text="Y a une aide pour la cantine", channel="sms")
     ignored = record_review(db, reason="out_of_scope", text="t'as vu le match", channel="rest")
     token = await sign_in(client)
 
-    incomplete = await client.post(f"/boite/{first.id}/statut",
-                                   data={"csrf_token": token, "statut": "unmet", "theme": "argent"})
+    incomplete = await client.post(
+        f"/boite/{first.id}/statut",
+        data={"csrf_token": token, "statut": "unmet", "theme": "argent"},
+    )
     assert incomplete.status == 400
-    marked = await client.post(f"/boite/{first.id}/statut", data={
-        "csrf_token": token, "statut": "unmet", "theme": "argent", "quartier": "Les Tilleuls"})
+    marked = await client.post(
+        f"/boite/{first.id}/statut",
+        data={
+            "csrf_token": token,
+            "statut": "unmet",
+            "theme": "argent",
+            "quartier": "Les Tilleuls",
+        },
+    )
     assert marked.status == 200  # back on the inbox
-    await client.post(f"/boite/{ignored.id}/statut", data={"csrf_token": token, "statut": "ignored"})
+    await client.post(
+        f"/boite/{ignored.id}/statut", data={"csrf_token": token, "statut": "ignored"}
+    )
 
     assert "Aucun message" in await (await client.get("/boite")).text()
     assert "t&#39;as vu le match" in await (await client.get("/boite?statut=ignored")).text()
@@ -136,7 +177,9 @@ def test_an_unmet_need_needs_theme_and_quartier_and_old_items_are_purged(db):
     with pytest.raises(ValueError):
         set_status(db, item.id, "unmet", None, theme="argent")
     assert set_status(db, item.id, "unmet", None, theme="argent", quartier="Les Marronniers") == 1
-    assert [(n.theme, n.quartier, n.count) for n in unmet_needs(db)] == [("argent", "Les Marronniers", 1)]
+    assert [(n.theme, n.quartier, n.count) for n in unmet_needs(db)] == [
+        ("argent", "Les Marronniers", 1)
+    ]
     later = datetime.now(timezone.utc) + timedelta(days=400)
     record_review(db, reason="fallback", text="autre chose", channel="rest", now=later)
     assert [i.text for i in db.execute(select(ReviewItem)).scalars()] == ["autre chose"]

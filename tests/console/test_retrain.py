@@ -79,8 +79,9 @@ async def test_a_worse_candidate_is_trained_evaluated_and_not_activated(small_pr
     app = create_app(settings)
     async with TestClient(TestServer(app)) as client:
         token = await sign_in(client)
-        started = await client.post("/apprentissage/reentrainer", data={"csrf_token": token},
-                                    allow_redirects=False)
+        started = await client.post(
+            "/apprentissage/reentrainer", data={"csrf_token": token}, allow_redirects=False
+        )
         assert started.status == 303
         run_page = started.headers["Location"]
         assert run_page == "/apprentissage/entrainements/1"

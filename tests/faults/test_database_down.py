@@ -33,7 +33,8 @@ def counts(database_url: str) -> dict:
                 "bookings": db.scalar(select(func.count()).select_from(Booking)),
                 "outbox": db.scalar(select(func.count()).select_from(Outbox)),
                 "this_phone": db.scalar(
-                    select(func.count()).select_from(Booking).where(Booking.phone == PHONE)),
+                    select(func.count()).select_from(Booking).where(Booking.phone == PHONE)
+                ),
             }
     finally:
         engine.dispose()

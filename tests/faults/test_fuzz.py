@@ -20,14 +20,40 @@ MINIMUM = 1500  # requests that must have been sent and checked in that time
 SEED = 20261124
 
 HOSTILE = [
-    "<script>alert('x')</script>", "<img src=x onerror=alert(1)>", "</textarea><b>gras</b>",
-    "'; DROP TABLE booking; --", "1' OR '1'='1", "\" UNION SELECT * FROM alert --",
-    "${jndi:ldap://example.org/a}", "{{7*7}}", "%s%s%s%n", "../../etc/passwd",
-    "😀😀😀", "🙏", "👍🏾👍🏾", "‮gnp.exe", "\u200b\u200b", "ﷺ", "𝕔𝕒𝕗𝕖 𝕖𝕞𝕡𝕝𝕠𝕚",
-    "/choose_session{\"session_id\": \"1; DROP\"}", "/affirm", "/deny", "/stop{\"x\": [1,2]}",
-    "/restart", "/session_start", "/inexistant_intent", "/choose_session{not json",
-    "CE-0000", "AL-ZZZZ", "06 39 98 00 99", "je veux m'inscrire au café emploi", "stop",
-    "c koi le cej", "et c'est combien ?", "rappelez-moi", "",
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>",
+    "</textarea><b>gras</b>",
+    "'; DROP TABLE booking; --",
+    "1' OR '1'='1",
+    '" UNION SELECT * FROM alert --',
+    "${jndi:ldap://example.org/a}",
+    "{{7*7}}",
+    "%s%s%s%n",
+    "../../etc/passwd",
+    "😀😀😀",
+    "🙏",
+    "👍🏾👍🏾",
+    "‮gnp.exe",
+    "\u200b\u200b",
+    "ﷺ",
+    "𝕔𝕒𝕗𝕖 𝕖𝕞𝕡𝕝𝕠𝕚",
+    '/choose_session{"session_id": "1; DROP"}',
+    "/affirm",
+    "/deny",
+    '/stop{"x": [1,2]}',
+    "/restart",
+    "/session_start",
+    "/inexistant_intent",
+    "/choose_session{not json",
+    "CE-0000",
+    "AL-ZZZZ",
+    "06 39 98 00 99",
+    "je veux m'inscrire au café emploi",
+    "stop",
+    "c koi le cej",
+    "et c'est combien ?",
+    "rappelez-moi",
+    "",
 ]
 
 
@@ -63,36 +89,82 @@ def random_body(rng: random.Random, sender: str) -> tuple:
     if kind <= 4:
         return dumps({"sender": sender, "message": random_text(rng)}), "application/json"
     if kind == 5:  # invalid UTF-8 in the raw body
-        return (b'{"sender": "' + sender.encode() + b'", "message": "caf\xe9 \xff\xfe\xc3"}',
-                "application/json")
+        return (
+            b'{"sender": "' + sender.encode() + b'", "message": "caf\xe9 \xff\xfe\xc3"}',
+            "application/json",
+        )
     if kind == 6:  # not JSON
-        return rng.choice([b"", b"{", b"null", b"sender=x&message=y", b"\x00\x01\x02",
-                           b"<xml/>", b"[1, 2", b"{\"sender\": }"]), rng.choice(
-            ["application/json", "text/plain", "application/x-www-form-urlencoded"])
+        return rng.choice(
+            [
+                b"",
+                b"{",
+                b"null",
+                b"sender=x&message=y",
+                b"\x00\x01\x02",
+                b"<xml/>",
+                b"[1, 2",
+                b'{"sender": }',
+            ]
+        ), rng.choice(["application/json", "text/plain", "application/x-www-form-urlencoded"])
     if kind == 7:  # JSON of the wrong shape
-        return dumps(rng.choice([
-            [], [1, 2], "texte", 42, None, True, {}, {"message": "sans sender"},
-            {"sender": sender}, {"sender": None, "message": "x"},
-        ])), "application/json"
+        return dumps(
+            rng.choice(
+                [
+                    [],
+                    [1, 2],
+                    "texte",
+                    42,
+                    None,
+                    True,
+                    {},
+                    {"message": "sans sender"},
+                    {"sender": sender},
+                    {"sender": None, "message": "x"},
+                ]
+            )
+        ), "application/json"
     if kind == 8:  # fields of the wrong types
         value = rng.choice([None, 42, 3.5, True, [], ["a"], {"a": 1}, {"text": "x"}])
         field = rng.choice(["sender", "message"])
         body = {"sender": sender, "message": "bonjour", field: value}
         return dumps(body), "application/json"
     if kind == 9:  # odd extra fields Rasa's REST channel reads
-        return dumps({"sender": sender, "message": "bonjour",
-                      rng.choice(["input_channel", "metadata"]): rng.choice(
-                          [42, [], "sms", {"x": 1}, "x" * 5000, None])}), "application/json"
+        return dumps(
+            {
+                "sender": sender,
+                "message": "bonjour",
+                rng.choice(["input_channel", "metadata"]): rng.choice(
+                    [42, [], "sms", {"x": 1}, "x" * 5000, None]
+                ),
+            }
+        ), "application/json"
     if kind == 10:  # huge
-        return dumps({"sender": sender, "message": "x" * rng.choice([100_000, 2_000_000])}), \
-            "application/json"
+        return dumps(
+            {"sender": sender, "message": "x" * rng.choice([100_000, 2_000_000])}
+        ), "application/json"
     if kind == 11:  # hostile senders
-        return dumps({"sender": rng.choice([
-            "", " ", "../../x", "a" * 5000, "<script>", "\x00", "\ud800", "😀", "id; DROP",
-        ]), "message": "bonjour"}), "application/json"
+        return dumps(
+            {
+                "sender": rng.choice(
+                    [
+                        "",
+                        " ",
+                        "../../x",
+                        "a" * 5000,
+                        "<script>",
+                        "\x00",
+                        "\ud800",
+                        "😀",
+                        "id; DROP",
+                    ]
+                ),
+                "message": "bonjour",
+            }
+        ), "application/json"
     if kind == 12:  # deep nesting
-        return (b'{"sender": "' + sender.encode() + b'", "message": ' + b"[" * 5000
-                + b"]" * 5000 + b"}"), "application/json"
+        return (
+            b'{"sender": "' + sender.encode() + b'", "message": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+        ), "application/json"
     return dumps({"sender": sender, "message": rng.choice(HOSTILE)}), "application/json"
 
 
@@ -141,16 +213,27 @@ def test_random_and_hostile_requests_never_get_a_5xx_nor_a_traceback(deployment)
 def test_unsigned_or_badly_signed_sms_posts_are_forbidden(deployment):
     rng = random.Random(SEED)
     forms = [
-        b"", b"From=%2B33639980081&Body=bonjour&MessageSid=SM" + b"0" * 32,
-        b"Body=" + b"x" * 100_000, b"\xff\xfe\x00", b"From=&Body=&MessageSid=",
-        b'{"From": "+33639980081", "Body": "bonjour"}', b"From=%ZZ&Body=%",
+        b"",
+        b"From=%2B33639980081&Body=bonjour&MessageSid=SM" + b"0" * 32,
+        b"Body=" + b"x" * 100_000,
+        b"\xff\xfe\x00",
+        b"From=&Body=&MessageSid=",
+        b'{"From": "+33639980081", "Body": "bonjour"}',
+        b"From=%ZZ&Body=%",
     ]
     for n in range(300):
         url = deployment.urls[n % 2] + "/webhooks/sms/webhook"
         body = rng.choice(forms)
-        headers = rng.choice([{}, {"X-Twilio-Signature": "faux"},
-                              {"X-Twilio-Signature": "A" * 28 + "="}, {"X-Twilio-Signature": ""}])
-        content_type = rng.choice(["application/x-www-form-urlencoded", "application/json",
-                                   "text/plain"])
+        headers = rng.choice(
+            [
+                {},
+                {"X-Twilio-Signature": "faux"},
+                {"X-Twilio-Signature": "A" * 28 + "="},
+                {"X-Twilio-Signature": ""},
+            ]
+        )
+        content_type = rng.choice(
+            ["application/x-www-form-urlencoded", "application/json", "text/plain"]
+        )
         status, answer = post(url, body, content_type, timeout=60, headers=headers)
         assert status == 403 and not traceback_in(answer), (headers, body[:80], status, answer)

@@ -99,7 +99,9 @@ class Load:
         if match:
             with self.lock:
                 self.alerts[f"+336399802{index:02d}"] = (
-                    match.group(), FIRST_NAMES[index % len(FIRST_NAMES)])
+                    match.group(),
+                    FIRST_NAMES[index % len(FIRST_NAMES)],
+                )
         return resident
 
 
@@ -140,9 +142,7 @@ def test_bookings_confirmed_to_residents_survive_a_killed_rasa_server(deployment
                 assert booking.phone not in stored, f"two bookings for {booking.phone}"
                 stored[booking.phone] = (booking.reference, booking.first_name, booking.status)
             alerts = {}
-            for alert in db.execute(
-                select(Alert).where(Alert.phone.like("+336399802%"))
-            ).scalars():
+            for alert in db.execute(select(Alert).where(Alert.phone.like("+336399802%"))).scalars():
                 assert alert.phone not in alerts, f"two alerts for {alert.phone}"
                 alerts[alert.phone] = (alert.reference, alert.first_name)
     finally:
@@ -155,6 +155,6 @@ def test_bookings_confirmed_to_residents_survive_a_killed_rasa_server(deployment
     # The restarted server knows the conversations, and goes on with them.
     resident = residents[0]
     for url in deployment.urls:
-        assert user_texts(url, resident.sender)[-len(resident.sent):] == resident.sent
+        assert user_texts(url, resident.sender)[-len(resident.sent) :] == resident.sent
     resident.urls = [deployment.urls[0]]
     assert payloads(resident.say("c koi le cej"))[0]["fiche"] == "cej"

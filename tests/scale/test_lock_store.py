@@ -5,9 +5,9 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import AtomicRedisLockStore
-from rasa.utils.endpoints import EndpointConfig
 from tests.cluster import RedisServer
 
 
@@ -21,10 +21,15 @@ def redis_server():
 
 def store(redis_server) -> AtomicRedisLockStore:
     """Built as Rasa builds it from the endpoints file (strings from the environment)."""
-    return AtomicRedisLockStore(endpoint_config=EndpointConfig(
-        url="127.0.0.1", port=str(redis_server.port), db="1",
-        password=redis_server.password, key_prefix="test",
-    ))
+    return AtomicRedisLockStore(
+        endpoint_config=EndpointConfig(
+            url="127.0.0.1",
+            port=str(redis_server.port),
+            db="1",
+            password=redis_server.password,
+            key_prefix="test",
+        )
+    )
 
 
 @pytest.mark.timeout(120)

@@ -63,7 +63,7 @@ def book(urls, first_name: str, phone_typed: str, start: int) -> tuple:
     confirmation = said(resident.say("oui ça me va"))
     match = REFERENCE.search(confirmation)
     assert match and first_name in confirmation, confirmation
-    session_id = int(json.loads(choice["payload"][choice["payload"].index("{"):])["session_id"])
+    session_id = int(json.loads(choice["payload"][choice["payload"].index("{") :])["session_id"])
     return resident, match.group(), session_id
 
 
@@ -87,7 +87,8 @@ def test_conversations_alternate_between_the_two_servers(deployment, kb):
         booked, [("Awa", "+33639980061"), ("Yanis", "+33639980062"), ("Inès", "+33639980063")]
     ):
         assert bookings_of(deployment.database_url, phone) == [
-            (reference, name, session_id, "confirmed", "rest")]
+            (reference, name, session_id, "confirmed", "rest")
+        ]
         residents.append(resident)
 
     for resident in residents:
@@ -124,7 +125,9 @@ def test_simultaneous_messages_of_one_conversation_are_handled_one_at_a_time(dep
     for question, status, messages in answers:
         assert status == 200, (question, messages)
         assert [p["fiche"] for p in payloads(messages)][:1] == [questions[question]], (
-            question, messages)
+            question,
+            messages,
+        )
     for url in deployment.urls:
         typed = user_texts(url, resident.sender)
         assert typed[0] == "bonjour" and sorted(typed[1:]) == sorted(questions)

@@ -3,16 +3,16 @@ must be refused (issue "close the paths around the conversation")."""
 
 import json
 import urllib.error
-import uuid
 import urllib.request
+import uuid
 from pathlib import Path
 
 import yaml
 from sqlalchemy import select
 
+from bot.rate_limit import SlidingWindow
 from bot.storage.database import make_engine, session_factory
 from bot.storage.models import Booking
-from bot.rate_limit import SlidingWindow
 from channels.rate_limit import WebhookLimits
 from tests.channels.sms_support import new_number
 from tests.conftest import Conversation, buttons
@@ -22,8 +22,11 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 
 
 def _post(url: str, body: dict, headers: dict = None):
-    request = urllib.request.Request(url, data=json.dumps(body).encode("utf-8"), headers={
-        "Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode("utf-8"),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read().decode("utf-8")
@@ -37,9 +40,13 @@ def _cancel_call(reference: str) -> dict:
         "next_action": "action_manage_booking",
         "sender_id": "attacker",
         "tracker": {
-            "sender_id": "attacker", "slots": {"booking_reference": reference},
+            "sender_id": "attacker",
+            "slots": {"booking_reference": reference},
             "latest_message": {"text": "annuler", "intent": {"name": "cancel_booking"}},
-            "events": [], "paused": False, "followup_action": None, "active_loop": {},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
             "latest_action_name": "action_listen",
         },
         "domain": DOMAIN,
@@ -86,13 +93,17 @@ def test_the_rest_body_cannot_choose_the_sms_channel(assistant):
     url = conversation.url
 
     def say(text: str) -> list:
-        status, body = _post(url, {"sender": conversation.sender, "message": text,
-                                   "input_channel": "sms"})
+        status, body = _post(
+            url, {"sender": conversation.sender, "message": text, "input_channel": "sms"}
+        )
         assert status == 200, body
         return json.loads(body)
 
-    offered = [b for b in buttons(say("je veux réserver au café emploi"))
-               if b["payload"].startswith("/choose_session")]
+    offered = [
+        b
+        for b in buttons(say("je veux réserver au café emploi"))
+        if b["payload"].startswith("/choose_session")
+    ]
     say(offered[0]["payload"])
     number = new_number()
     say("Inès")
@@ -101,8 +112,7 @@ def test_the_rest_body_cannot_choose_the_sms_channel(assistant):
     engine = make_engine(assistant.database_url)
     try:
         with session_factory(engine)() as db:
-            [booking] = db.execute(
-                select(Booking).where(Booking.phone == number)).scalars()
+            [booking] = db.execute(select(Booking).where(Booking.phone == number)).scalars()
             assert booking.channel == "rest"
     finally:
         engine.dispose()
@@ -149,8 +159,11 @@ def test_someone_elses_booking_is_not_found_by_typing_their_number(assistant):
     """Booked with a number in one conversation; from another, over REST, that number finds
     nothing and reveals nothing (by SMS only the phone itself may use it)."""
     owner = Conversation(assistant)
-    offered = [b for b in buttons(owner.say("je veux réserver au café emploi"))
-               if b["payload"].startswith("/choose_session")]
+    offered = [
+        b
+        for b in buttons(owner.say("je veux réserver au café emploi"))
+        if b["payload"].startswith("/choose_session")
+    ]
     owner.say(offered[0]["payload"])
     number = new_number()
     owner.say("Maëlle")
@@ -167,8 +180,9 @@ def test_someone_elses_booking_is_not_found_by_typing_their_number(assistant):
 
 def _call(method: str, url: str, body: dict = None):
     data = json.dumps(body).encode("utf-8") if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=120) as response:
             return response.status
@@ -184,8 +198,14 @@ def test_the_api_reloads_only_the_served_model(assistant, tmp_path):
     model_url = f"{assistant.rasa_url}/model"
     assert _call("PUT", model_url, {"model_file": str(planted)}) == 403
     assert _call("PUT", model_url, {"model_server": {"url": "http://evil.example/m"}}) == 403
-    assert _call("PUT", model_url, {"model_file": str(assistant.model),
-                                    "model_server": {"url": "http://evil.example/m"}}) == 403
+    assert (
+        _call(
+            "PUT",
+            model_url,
+            {"model_file": str(assistant.model), "model_server": {"url": "http://evil.example/m"}},
+        )
+        == 403
+    )
     assert _call("POST", f"{model_url}/train", {"pipeline": []}) == 403
     assert _call("DELETE", model_url) == 403
     # The console's own activation: the served file, reloaded in place.

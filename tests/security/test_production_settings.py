@@ -15,22 +15,42 @@ STRONG = "k9Xw2Lq7Zr4Tn8Vb6Hs3"
 
 
 def _start(command, tmp_path, **env) -> subprocess.CompletedProcess:
-    environ = {key: value for key, value in os.environ.items()
-               if not key.startswith(("SMS_", "ACTION_SERVER", "CITES_", "RASA_AUTH"))}
-    environ.update({"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite",
-                    "SQLALCHEMY_SILENCE_UBER_WARNING": "1", **env})
-    return subprocess.run([sys.executable, "-m", *command], cwd=ROOT, env=environ,
-                          capture_output=True, text=True, timeout=120)
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SMS_", "ACTION_SERVER", "CITES_", "RASA_AUTH"))
+    }
+    environ.update(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            **env,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("hash_key, says", [
-    (None, "SMS_HASH_KEY is required in production"),
-    ("demo-hash-key-not-a-secret", "SMS_HASH_KEY is a demo value"),
-    ("short", "SMS_HASH_KEY is shorter than 16"),
-])
+@pytest.mark.parametrize(
+    "hash_key, says",
+    [
+        (None, "SMS_HASH_KEY is required in production"),
+        ("demo-hash-key-not-a-secret", "SMS_HASH_KEY is a demo value"),
+        ("short", "SMS_HASH_KEY is shorter than 16"),
+    ],
+)
 def test_the_reminder_sender_refuses_to_start_without_a_real_hash_key(tmp_path, hash_key, says):
-    env = {"CITES_PROFILE": "production", "SMS_AUTH_TOKEN": STRONG,
-           "SMS_PUBLIC_URL": "https://assistant.example.org"}
+    env = {
+        "CITES_PROFILE": "production",
+        "SMS_AUTH_TOKEN": STRONG,
+        "SMS_PUBLIC_URL": "https://assistant.example.org",
+    }
     if hash_key:
         env["SMS_HASH_KEY"] = hash_key
     result = _start(["bot.reminders", "--once"], tmp_path, **env)
@@ -38,8 +58,13 @@ def test_the_reminder_sender_refuses_to_start_without_a_real_hash_key(tmp_path, 
 
 
 def test_production_requires_the_public_url_of_the_sms_webhook(tmp_path):
-    result = _start(["bot.reminders", "--once"], tmp_path, CITES_PROFILE="production",
-                    SMS_AUTH_TOKEN=STRONG, SMS_HASH_KEY=STRONG + "x")
+    result = _start(
+        ["bot.reminders", "--once"],
+        tmp_path,
+        CITES_PROFILE="production",
+        SMS_AUTH_TOKEN=STRONG,
+        SMS_HASH_KEY=STRONG + "x",
+    )
     assert result.returncode != 0 and "SMS_PUBLIC_URL is required" in result.stderr
 
 
@@ -49,12 +74,26 @@ def test_the_action_server_refuses_to_start_without_its_secret(tmp_path):
 
 
 def test_rasa_api_beyond_loopback_needs_a_token(tmp_path):
-    open_api = _start(["bot.server", "run", "--enable-api", "--interface", "0.0.0.0",
-                       "--port", "1"], tmp_path)
+    open_api = _start(
+        ["bot.server", "run", "--enable-api", "--interface", "0.0.0.0", "--port", "1"], tmp_path
+    )
     assert open_api.returncode != 0
     assert "needs --auth-token" in open_api.stderr
-    weak = _start(["bot.server", "run", "--enable-api", "--interface", "127.0.0.1", "--port",
-                   "1", "--auth-token", "demo-token"], tmp_path, CITES_PROFILE="production")
+    weak = _start(
+        [
+            "bot.server",
+            "run",
+            "--enable-api",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            "1",
+            "--auth-token",
+            "demo-token",
+        ],
+        tmp_path,
+        CITES_PROFILE="production",
+    )
     assert weak.returncode != 0 and "is a demo value" in weak.stderr
 
 

@@ -33,17 +33,26 @@ NO_OPT = {"number": "+33639980000", "confirmations": {}}
 
 def test_a_replayed_message_id_is_ignored_for_seven_days(db):
     sid, window = "SM" + uuid.uuid4().hex, timedelta(minutes=10)
-    assert store.record_inbound(db, sid, "hash", "text", NOW, 10, window,
-                                **NO_OPT) is not None
+    assert store.record_inbound(db, sid, "hash", "text", NOW, 10, window, **NO_OPT) is not None
     store.purge(db, NOW + timedelta(days=6, hours=23), window)
-    assert store.record_inbound(db, sid, "hash", "text", NOW + timedelta(days=6, hours=23),
-                                10, window, **NO_OPT) is None
+    assert (
+        store.record_inbound(
+            db, sid, "hash", "text", NOW + timedelta(days=6, hours=23), 10, window, **NO_OPT
+        )
+        is None
+    )
 
 
 def test_only_twilio_message_ids_are_accepted():
     assert MESSAGE_SID.match("SM" + uuid.uuid4().hex)
     assert MESSAGE_SID.match("MM" + "0" * 32)
-    for loose in ("SMabc1234567", "XX" + "0" * 32, "SM" + "G" * 32, "SM" + "0" * 33, "sm" + "0" * 32):
+    for loose in (
+        "SMabc1234567",
+        "XX" + "0" * 32,
+        "SM" + "G" * 32,
+        "SM" + "0" * 33,
+        "sm" + "0" * 32,
+    ):
         assert not MESSAGE_SID.match(loose), loose
 
 

@@ -14,11 +14,19 @@ from bot.storage.retention import ALERT_RETENTION, purge_alerts
 
 ROOT = Path(__file__).resolve().parents[2]
 
-DETAILS = dict(
-    first_name="Awa", phone="+33639980071", email=None, theme="emploi", quartier="Les Tilleuls",
-    availability="le matin", summary="« c koi le cej »", channel="rest", on_behalf=False,
-    referent_name="Karim Fictif (démo)", referent_email="referent-emploi-tilleuls@example.org",
-)
+DETAILS = {
+    "first_name": "Awa",
+    "phone": "+33639980071",
+    "email": None,
+    "theme": "emploi",
+    "quartier": "Les Tilleuls",
+    "availability": "le matin",
+    "summary": "« c koi le cej »",
+    "channel": "rest",
+    "on_behalf": False,
+    "referent_name": "Karim Fictif (démo)",
+    "referent_email": "referent-emploi-tilleuls@example.org",
+}
 
 
 def test_an_alert_is_stored_once_and_each_target_is_sent_once(empty_database_url):
@@ -40,12 +48,17 @@ def test_an_alert_is_stored_once_and_each_target_is_sent_once(empty_database_url
         assert deliver_due_alerts(factory, {"email": sent.append, "webhook": failing}, now) == 1
         assert deliver_due_alerts(factory, {"email": sent.append, "webhook": failing}, now) == 0
         later = now + timedelta(hours=2)
-        assert deliver_due_alerts(factory, {"email": sent.append, "webhook": sent.append}, later) == 1
+        assert (
+            deliver_due_alerts(factory, {"email": sent.append, "webhook": sent.append}, later) == 1
+        )
         assert [a.reference for a in sent] == [reference, reference] and attempts["webhook"] == 1
         with factory() as db:
             assert len(db.execute(select(Alert)).scalars().all()) == 1
             deliveries = db.execute(select(AlertDelivery)).scalars().all()
-            assert sorted((d.target, d.attempts) for d in deliveries) == [("email", 1), ("webhook", 2)]
+            assert sorted((d.target, d.attempts) for d in deliveries) == [
+                ("email", 1),
+                ("webhook", 2),
+            ]
             assert all(d.sent_at for d in deliveries)
             assert alert_status(db, reference.lower()) == TRANSMITTED
     finally:
@@ -64,7 +77,10 @@ def test_alerts_are_deleted_after_the_retention_the_resident_was_told(empty_data
             alert.created_at = utc_now() - ALERT_RETENTION - timedelta(minutes=1)
             db.commit()
         with factory() as db:
-            assert purge_alerts(db) == (1, 1)  # the old one was never delivered: counted for the log
+            assert purge_alerts(db) == (
+                1,
+                1,
+            )  # the old one was never delivered: counted for the log
             assert purge_alerts(db) == (0, 0)
             assert alert_status(db, old) is None
             assert alert_status(db, recent) == PENDING

@@ -38,9 +38,7 @@ def _outbox(db, booking):
 
 
 def _booked(db, session):
-    return db.execute(
-        select(CafeSession.booked).where(CafeSession.id == session.id)
-    ).scalar_one()
+    return db.execute(select(CafeSession.booked).where(CafeSession.id == session.id)).scalar_one()
 
 
 def test_upcoming_sessions_are_future_and_not_full(db, sessions, now):
@@ -197,8 +195,14 @@ def test_the_database_refuses_a_second_active_booking_for_a_phone(db, sessions, 
     booking = book(db, session.id, "Awa", PHONE, "sms", now=now)
     db.add(
         Booking(
-            reference="CE-TEST", session_id=session.id, first_name="Awa", phone=booking.phone,
-            channel="sms", status="waiting", created_at=now, consent_at=now,
+            reference="CE-TEST",
+            session_id=session.id,
+            first_name="Awa",
+            phone=booking.phone,
+            channel="sms",
+            status="waiting",
+            created_at=now,
+            consent_at=now,
         )
     )
     with pytest.raises(IntegrityError):

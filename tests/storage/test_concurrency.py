@@ -78,9 +78,9 @@ def test_simultaneous_bookings_fill_the_capacity_once_per_phone(db, db_factory, 
     ).all()
     assert [pair for pair, n in Counter(active).items() if n > 1] == []
 
-    same_phone = outcomes[DISTINCT_ATTEMPTS:DISTINCT_ATTEMPTS + SAME_PHONE_ATTEMPTS]
+    same_phone = outcomes[DISTINCT_ATTEMPTS : DISTINCT_ATTEMPTS + SAME_PHONE_ATTEMPTS]
     assert len([o for o in same_phone if isinstance(o, int)]) == 1
     assert same_phone.count("AlreadyBooked") == SAME_PHONE_ATTEMPTS - 1
-    same_key = outcomes[DISTINCT_ATTEMPTS + SAME_PHONE_ATTEMPTS:]
+    same_key = outcomes[DISTINCT_ATTEMPTS + SAME_PHONE_ATTEMPTS :]
     stored = db.execute(select(Booking.id).where(Booking.idempotency_key == "retry-1")).all()
     assert len(stored) == 1 and set(same_key) == {stored[0].id}

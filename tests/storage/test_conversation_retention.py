@@ -21,7 +21,9 @@ from sqlalchemy.engine import make_url
 
 from bot.alerts import CONVERSATION_PURGE_INTERVAL_SECONDS, conversation_purge
 from bot.storage.conversations import (
-    CONVERSATION_RETENTION, purge_conversations, tracker_store_url,
+    CONVERSATION_RETENTION,
+    purge_conversations,
+    tracker_store_url,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,8 +38,12 @@ def _tracker_store(url: str, domain: Domain) -> SQLTrackerStore:
     """Rasa's own tracker store on the test database, as the endpoints file configures it."""
     parts = make_url(url)
     return SQLTrackerStore(
-        domain, dialect=parts.drivername, host=parts.host, port=parts.port,
-        db=parts.database, username=parts.username,
+        domain,
+        dialect=parts.drivername,
+        host=parts.host,
+        port=parts.port,
+        db=parts.database,
+        username=parts.username,
     )
 
 
@@ -66,8 +72,9 @@ def _conversation(sender_id: str, domain: Domain, *sessions) -> DialogueStateTra
         ]
         for at in times:
             events += [
-                UserUttered("c koi le cej", intent={"name": "info_cej", "confidence": 0.97},
-                            timestamp=at),
+                UserUttered(
+                    "c koi le cej", intent={"name": "info_cej", "confidence": 0.97}, timestamp=at
+                ),
                 ActionExecuted("utter_greet", timestamp=at),
                 ActionExecuted("action_listen", timestamp=at),
             ]
@@ -96,13 +103,12 @@ def test_idle_conversations_go_whole_and_the_others_stay_intact(
         _conversation("recent", domain, (at(timedelta(hours=3)), at(timedelta(minutes=5)))),
         # Its first session is long gone, its last message is not: it is kept, all of it.
         _conversation(
-            "ongoing", domain,
+            "ongoing",
+            domain,
             (at(timedelta(days=6)), at(timedelta(days=5))),
             (at(timedelta(hours=2)), at(timedelta(minutes=30))),
         ),
-        _conversation(
-            "just-inside", domain, (at(CONVERSATION_RETENTION - timedelta(minutes=1)),)
-        ),
+        _conversation("just-inside", domain, (at(CONVERSATION_RETENTION - timedelta(minutes=1)),)),
     ]
     idle = [
         _conversation("idle", domain, (at(timedelta(days=3)), at(timedelta(days=2)))),
@@ -138,13 +144,21 @@ def test_without_an_events_table_there_is_nothing_to_do(empty_database_url, now)
 def test_the_tracker_store_url_comes_from_the_endpoints_variables():
     assert tracker_store_url({}) is None
     assert tracker_store_url({"TRACKER_DB_NAME": "rasa_trackers"}) is None
-    url = tracker_store_url({
-        "TRACKER_DB_HOST": "postgres", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": "rasa_trackers",
-        "TRACKER_DB_USER": "cites", "TRACKER_DB_PASSWORD": "p@ss:w/rd?#",
-    })
+    url = tracker_store_url(
+        {
+            "TRACKER_DB_HOST": "postgres",
+            "TRACKER_DB_PORT": "5432",
+            "TRACKER_DB_NAME": "rasa_trackers",
+            "TRACKER_DB_USER": "cites",
+            "TRACKER_DB_PASSWORD": "p@ss:w/rd?#",
+        }
+    )
     parsed = make_url(url.render_as_string(hide_password=False))
     assert (parsed.get_backend_name(), parsed.host, parsed.port, parsed.database) == (
-        "postgresql", "postgres", 5432, "rasa_trackers"
+        "postgresql",
+        "postgres",
+        5432,
+        "rasa_trackers",
     )
     assert (parsed.username, parsed.password) == ("cites", "p@ss:w/rd?#")
     no_password = tracker_store_url({"TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PASSWORD": ""})
@@ -194,20 +208,30 @@ def test_python_m_bot_alerts_purges_the_production_tracker_store(
     url = postgres.new_database()
     store = store_for(url)
     two_days_ago, ten_minutes_ago = time.time() - 2 * 86400, time.time() - 600
-    _save(store, _conversation("idle", domain, (two_days_ago,)),
-          _conversation("recent", domain, (two_days_ago, ten_minutes_ago)))
+    _save(
+        store,
+        _conversation("idle", domain, (two_days_ago,)),
+        _conversation("recent", domain, (two_days_ago, ten_minutes_ago)),
+    )
     parts = make_url(url)
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bookings.db'}",
-        "SMTP_HOST": "", "ALERT_WEBHOOK_URL": "",
-        "TRACKER_DB_HOST": parts.host, "TRACKER_DB_PORT": str(parts.port),
-        "TRACKER_DB_NAME": parts.database, "TRACKER_DB_USER": parts.username,
+        "SMTP_HOST": "",
+        "ALERT_WEBHOOK_URL": "",
+        "TRACKER_DB_HOST": parts.host,
+        "TRACKER_DB_PORT": str(parts.port),
+        "TRACKER_DB_NAME": parts.database,
+        "TRACKER_DB_USER": parts.username,
         "TRACKER_DB_PASSWORD": "",  # trust authentication on this throwaway cluster
     }
     run = subprocess.run(
-        [sys.executable, "-m", "bot.alerts", "--once"], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "bot.alerts", "--once"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr
     assert "1 idle conversation(s) deleted from the tracker store" in run.stderr

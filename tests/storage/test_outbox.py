@@ -13,9 +13,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.storage.booking import book, cancel
+from bot.storage.booking_messages import BOOKING_MESSAGES
 from bot.storage.database import ROOT
 from bot.storage.models import Outbox
-from bot.storage.booking_messages import BOOKING_MESSAGES
 from bot.storage.outbox import Undeliverable, deliver
 
 
@@ -26,6 +26,7 @@ def deliver_due(db_factory, send, now):
 
 def due_messages(db, now):
     return list(db.execute(BOOKING_MESSAGES.due(now)).scalars())
+
 
 # The evening before the 3 December session (18:00 Paris).
 REMINDER_TIME = datetime(2026, 12, 2, 17, 0, tzinfo=timezone.utc)
@@ -54,7 +55,11 @@ def _worker(database_url: str, log: Path, now: datetime, mode: str = "send"):
     env = {**os.environ, "DATABASE_URL": database_url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     return subprocess.run(
         [sys.executable, "-c", WORKER, str(log), now.isoformat(), mode],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -183,7 +188,7 @@ def test_a_message_that_keeps_failing_is_given_up_and_kept(db, db_factory, sessi
     at = REMINDER_TIME
     for attempt in range(BOOKING_MESSAGES.max_attempts):
         assert deliver_due(db_factory, failing, at) == 0
-        at += min(BOOKING_MESSAGES.first_retry * 2 ** attempt, BOOKING_MESSAGES.max_retry)
+        at += min(BOOKING_MESSAGES.first_retry * 2**attempt, BOOKING_MESSAGES.max_retry)
     db.expire_all()
     reminder = db.execute(select(Outbox).where(Outbox.booking_id == booking.id)).scalar_one()
     assert reminder.dead_at is not None and reminder.sent_at is None

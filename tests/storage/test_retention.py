@@ -15,8 +15,14 @@ def _ids(db, model) -> set:
 
 
 def test_bookings_go_the_day_after_their_session_and_cancelled_ones_at_once(db, sessions, now):
-    past = book(db, sessions["tilleuls-2026-11-20"].id, "Awa", "06 39 98 00 01", "rest",
-                now=now - timedelta(days=10)).id
+    book(
+        db,
+        sessions["tilleuls-2026-11-20"].id,
+        "Awa",
+        "06 39 98 00 01",
+        "rest",
+        now=now - timedelta(days=10),
+    )
     kept = book(db, sessions["tilleuls-2026-12-03"].id, "Yanis", "06 39 98 00 02", "rest", now=now)
     dropped = book(db, sessions["tilleuls-2026-12-03"].id, "Sam", "06 39 98 00 03", "sms", now=now)
     cancel(db, reference=dropped.reference, now=now)

@@ -78,7 +78,11 @@ def test_capacity_below_the_booked_places_is_refused_and_nothing_changes(
     with pytest.raises(TerritoryError, match="marronniers-2026-12-05: capacity 1 is below the 2"):
         load_territory(db, _edited(tmp_path, shrink), now=now)
     db.refresh(session)
-    assert (session.capacity, session.booked, session.theme) == (3, 2, "Les métiers de la logistique")
+    assert (session.capacity, session.booked, session.theme) == (
+        3,
+        2,
+        "Les métiers de la logistique",
+    )
 
 
 def test_invalid_entries_are_named(db, tmp_path, now):
@@ -129,7 +133,10 @@ def test_export_lists_the_places_then_the_waiting_list(db, database_url, session
     env = {**os.environ, "DATABASE_URL": database_url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     run = subprocess.run(
         [sys.executable, "-m", "bot.storage.export", session.key],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert run.returncode == 0, run.stderr
     assert list(csv.reader(io.StringIO(run.stdout))) == rows
@@ -137,16 +144,24 @@ def test_export_lists_the_places_then_the_waiting_list(db, database_url, session
 
 def test_a_weekly_series_is_expanded_from_today_and_reloads_add_only_new_weeks(db, tmp_path, now):
     def weekly(data):
-        data["cafe_sessions"] = [{
-            "key": "tilleuls-jeudi", "centre": "tilleuls", "theme": "Rencontre employeurs",
-            "capacity": 12, "recurring": {"weekday": "jeudi", "time": "09:30", "weeks": 3},
-        }]
+        data["cafe_sessions"] = [
+            {
+                "key": "tilleuls-jeudi",
+                "centre": "tilleuls",
+                "theme": "Rencontre employeurs",
+                "capacity": 12,
+                "recurring": {"weekday": "jeudi", "time": "09:30", "weeks": 3},
+            }
+        ]
 
     path = _edited(tmp_path, weekly)
     assert load_territory(db, path, now=now).sessions_created == 3  # now: Wednesday 25 November
     keys = db.execute(select(CafeSession.key).order_by(CafeSession.starts_at)).scalars().all()
-    assert keys == ["tilleuls-jeudi-2026-11-26", "tilleuls-jeudi-2026-12-03",
-                    "tilleuls-jeudi-2026-12-10"]
+    assert keys == [
+        "tilleuls-jeudi-2026-11-26",
+        "tilleuls-jeudi-2026-12-03",
+        "tilleuls-jeudi-2026-12-10",
+    ]
     again = load_territory(db, path, now=now)
     assert (again.sessions_created, again.sessions_updated) == (0, 0)
     week_later = load_territory(db, path, now=now + timedelta(days=7))
@@ -157,16 +172,23 @@ def test_a_weekly_series_is_expanded_from_today_and_reloads_add_only_new_weeks(d
 
 def test_a_weekly_series_keeps_paris_time_across_the_clock_change(db, tmp_path):
     def weekly(data):
-        data["cafe_sessions"] = [{
-            "key": "marronniers-samedi", "centre": "marronniers", "theme": "CV", "capacity": 5,
-            "recurring": {"weekday": "saturday", "time": "10:00", "weeks": 2},
-        }]
+        data["cafe_sessions"] = [
+            {
+                "key": "marronniers-samedi",
+                "centre": "marronniers",
+                "theme": "CV",
+                "capacity": 5,
+                "recurring": {"weekday": "saturday", "time": "10:00", "weeks": 2},
+            }
+        ]
 
     spring = datetime(2027, 3, 22, 12, 0, tzinfo=timezone.utc)  # clocks go forward on 28 March
     load_territory(db, _edited(tmp_path, weekly), now=spring)
     starts = db.execute(select(CafeSession.starts_at).order_by(CafeSession.starts_at)).scalars()
-    assert list(starts) == [datetime(2027, 3, 27, 9, 0, tzinfo=timezone.utc),
-                            datetime(2027, 4, 3, 8, 0, tzinfo=timezone.utc)]
+    assert list(starts) == [
+        datetime(2027, 3, 27, 9, 0, tzinfo=timezone.utc),
+        datetime(2027, 4, 3, 8, 0, tzinfo=timezone.utc),
+    ]
 
 
 @pytest.mark.parametrize(

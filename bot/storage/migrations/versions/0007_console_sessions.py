@@ -24,8 +24,10 @@ def upgrade() -> None:
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("expires_at", UTC_DATETIME, nullable=False),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["console_account.id"],
-            name=op.f("fk_console_session_account_id_console_account"), ondelete="CASCADE",
+            ["account_id"],
+            ["console_account.id"],
+            name=op.f("fk_console_session_account_id_console_account"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_console_session")),
     )
