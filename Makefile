@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup train validate shell lock clean evaluate bench
+.PHONY: run test setup train validate shell lock clean evaluate bench lint
 
 run: $(MODEL)  ## set up, train if needed, start the Rasa server and the action server
 	$(BIN)/python -m bot.launcher
@@ -28,9 +28,10 @@ test: $(MODEL)  ## set up, train if needed, run every test
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements/requirements.lock pyproject.toml
+$(VENV)/.installed: requirements/requirements.lock requirements/dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --no-deps --ignore-requires-python -r requirements/requirements.lock $(PIP_QUIET)
+	$(BIN)/pip install -q --no-deps -r requirements/dev.lock $(PIP_QUIET)
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e . $(PIP_QUIET)
 	touch $@
 
@@ -41,6 +42,11 @@ $(MODEL): $(VENV)/.installed $(MODEL_INPUTS)
 	touch $@
 
 train: $(MODEL)
+
+lint: setup  ## ruff (lint and format check) on everything, mypy on the core packages (pyproject.toml)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 validate: setup  ## rasa data validate on the project's data
 	$(RASA) data validate --config config.yml --domain domain.yml --data $(DATA) --fail-on-warnings

@@ -58,7 +58,8 @@ def secret(
     value = environ.get(name, "")
     if not value and demo_default is None:
         raise SettingsError(f"{name} is required")
-    return check_secret(name, value or ("" if is_production(environ) else demo_default), environ)
+    fallback = "" if is_production(environ) else (demo_default or "")
+    return check_secret(name, value or fallback, environ)
 
 
 def sms_hash_key(environ: Optional[Mapping[str, str]] = None) -> str:

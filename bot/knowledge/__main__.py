@@ -10,7 +10,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from bot.knowledge.glossary import Glossary
 from bot.knowledge.loader import (
@@ -81,7 +81,7 @@ def check_all(directory: Path, today: date) -> List[str]:
     return problems
 
 
-def main(argv: List[str] = None) -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot.knowledge",
         description=__doc__,

@@ -6,8 +6,9 @@ loader adds the file name.
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Dict, List, Literal, Optional
+from datetime import date, datetime, timedelta
+from datetime import time as TimeOfDay
+from typing import TYPE_CHECKING, Dict, List, Literal, Optional, Tuple
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -65,8 +66,18 @@ ASPECTS_ENDING_WITH_NEXT_STEP = ("overview", "amount", "eligibility")
 WEB_TEXT_FIELDS = ("answer", "eligibility", "benefits", "how_to_apply", "contact", "next_step")
 TEXT_FIELDS = ("title", "sms") + WEB_TEXT_FIELDS
 
-Text = constr(strip_whitespace=True, min_length=1)
-Slug = constr(strip_whitespace=True, regex=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+if TYPE_CHECKING:  # pydantic's constrained types are classes made at run time: mypy sees these
+    Text = str
+    Slug = str
+    ReviewMonths = int
+    Weeks = int
+    Capacity = int
+else:
+    Text = constr(strip_whitespace=True, min_length=1)
+    Slug = constr(strip_whitespace=True, regex=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+    ReviewMonths = conint(ge=1, le=24)
+    Weeks = conint(ge=1, le=52)
+    Capacity = conint(gt=0)
 
 # Café emploi sessions happen in mainland France: recurring times are Paris wall-clock times.
 PARIS = ZoneInfo("Europe/Paris")
@@ -172,7 +183,7 @@ class Fiche(_Strict):
     sources: List[Source]
     # Who keeps the fiche true (a role, not a person), and how often its sources are re-read.
     owner: Text
-    review_every_months: conint(ge=1, le=24)
+    review_every_months: ReviewMonths
 
     _themes_and_sources = validator("themes", "sources", allow_reuse=True)(_not_empty)
 
@@ -282,7 +293,7 @@ class Weekly(_Strict):
 
     weekday: StrictStr
     time: StrictStr  # quoted in YAML: unquoted 9:30 is read as a number
-    weeks: conint(ge=1, le=52)
+    weeks: Weeks
 
     @validator("weekday")
     def _known_weekday(cls, value: str) -> str:
@@ -298,9 +309,11 @@ class Weekly(_Strict):
         return value.strip()
 
     @property
-    def clock(self) -> time:
-        hours, minutes = _CLOCK.match(self.time).groups()
-        return time(int(hours), int(minutes))
+    def clock(self) -> TimeOfDay:
+        match = _CLOCK.match(self.time)
+        assert match is not None  # checked at load (`_clock_time`)
+        hours, minutes = match.groups()
+        return TimeOfDay(int(hours), int(minutes))
 
     def dates(self, now: datetime) -> List[datetime]:
         """The next `weeks` start times from `now` on (a session later today counts)."""
@@ -322,7 +335,7 @@ class CafeSessionEntry(_Strict):
     starts_at: Optional[datetime] = None
     recurring: Optional[Weekly] = None
     theme: Text
-    capacity: conint(gt=0)
+    capacity: Capacity
 
     @validator("starts_at")
     def _with_offset(cls, value: Optional[datetime]) -> Optional[datetime]:
@@ -404,9 +417,11 @@ class Territory(_Strict):
         """Every session with its own date and key, weekly series expanded from `now` on."""
         dated = []
         for entry in self.cafe_sessions:
-            if entry.recurring is None:
+            starts: List[Tuple[str, datetime]]
+            if entry.starts_at is not None:
                 starts = [(entry.key, entry.starts_at)]
-            else:
+            else:  # the schema requires one of the two
+                assert entry.recurring is not None
                 starts = [
                     (f"{entry.key}-{start.date().isoformat()}", start)
                     for start in entry.recurring.dates(now)

@@ -6,6 +6,7 @@ not Python, refuses an overbooked session or a second place for the same phone.
 """
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -33,7 +34,8 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# Typed Any: SQLAlchemy 1.4's declarative base is made at run time (mypy has no plugin here).
+Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 CONFIRMED = "confirmed"
 WAITING = "waiting"

@@ -77,30 +77,30 @@ def _upsert(db: Session, path: Path, territory: Territory, now: datetime) -> Loa
         ).scalars()
     }
     sessions_created = sessions_updated = 0
-    for entry in territory.sessions(now):
-        where = f"{path}: cafe_sessions: {entry.key}"
-        centre = centres[entry.centre]  # the file's centres, checked by the schema
-        session = sessions.get(entry.key)
+    for dated in territory.sessions(now):
+        where = f"{path}: cafe_sessions: {dated.key}"
+        centre = centres[dated.centre]  # the file's centres, checked by the schema
+        session = sessions.get(dated.key)
         if session is None:
             db.add(
                 CafeSession(
-                    key=entry.key,
+                    key=dated.key,
                     centre=centre,
-                    starts_at=entry.starts_at,
-                    theme=entry.theme,
-                    capacity=entry.capacity,
+                    starts_at=dated.starts_at,
+                    theme=dated.theme,
+                    capacity=dated.capacity,
                 )
             )
             sessions_created += 1
             continue
-        if entry.capacity < session.booked:
+        if dated.capacity < session.booked:
             problems.append(
-                f"{where}: capacity {entry.capacity} is below the {session.booked} places "
+                f"{where}: capacity {dated.capacity} is below the {session.booked} places "
                 "already booked"
             )
             continue
-        values = {"starts_at": entry.starts_at, "theme": entry.theme, "capacity": entry.capacity}
-        moved = session.starts_at != entry.starts_at
+        values = {"starts_at": dated.starts_at, "theme": dated.theme, "capacity": dated.capacity}
+        moved = session.starts_at != dated.starts_at
         if _differs(session, values) or session.centre is not centre:
             sessions_updated += 1
         _assign(session, values)

@@ -9,7 +9,7 @@ URL must be given (behind a proxy every SMS would otherwise fail its signature c
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 import yaml
 
@@ -26,7 +26,7 @@ CREDENTIALS_KEY = "channels.sms.SmsInput"
 WEBHOOK_PATH = "/webhooks/sms/webhook"
 
 # setting: (environment variable, demo default)
-SETTINGS = {
+SETTINGS: Dict[str, Tuple[str, Any]] = {
     "account_sid": ("SMS_ACCOUNT_SID", "ACdemo0000000000000000000000000000"),
     "auth_token": ("SMS_AUTH_TOKEN", "demo-auth-token-not-a-secret"),
     "from_number": ("SMS_FROM_NUMBER", "+33639980000"),
@@ -65,7 +65,7 @@ class SmsConfig:
     ) -> "SmsConfig":
         credentials = credentials or {}
         environ = os.environ if environ is None else environ
-        values = {}
+        values: Dict[str, Any] = {}
         for field, (variable, default) in SETTINGS.items():
             value = environ.get(variable) or credentials.get(field)
             values[field] = type(default)(value) if value not in (None, "") else default
