@@ -13,9 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Set
 
+from bot.knowledge.intents import fiche_id_for_intent
+
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "bot" / "nlu" / "heldout.yml"
-FICHE_INTENT_PREFIX = "info_"
 # Intents answered from another skill that are still about one dispositif: asking for the next
 # café emploi dates or booking a place is about the café emploi.
 SKILL_INTENT_DISPOSITIF = {
@@ -103,9 +104,7 @@ def dispositif_of(intent: Optional[str], entities: List[dict]) -> Optional[str]:
         value = str(entity.get("value") or "").strip().lower()
         if entity.get("entity") == "dispositif" and value in known:
             return value
-    if intent and intent.startswith(FICHE_INTENT_PREFIX):
-        return intent[len(FICHE_INTENT_PREFIX) :].replace("_", "-")
-    return SKILL_INTENT_DISPOSITIF.get(intent)
+    return fiche_id_for_intent(intent) or SKILL_INTENT_DISPOSITIF.get(intent)
 
 
 def load_examples(path: Path = HELDOUT) -> List[Example]:

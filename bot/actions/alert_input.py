@@ -4,12 +4,14 @@ référent, stripped of phone numbers and emails. Nothing here knows about Rasa.
 """
 
 import re
-import unicodedata
 from typing import Iterable, List, Optional, Tuple
 
 from bot.actions.booking_input import find_phone
 from bot.knowledge.models import ALERT_THEME_LABELS, ALERT_THEMES
-from bot.storage.phone import InvalidPhone
+from bot.plain_text import plain
+from bot.redaction import PHONE
+from bot.redaction import redact as redact_personal_data
+from bot.storage.phone import PHONE_LIKE, InvalidPhone
 from bot.storage.references import ALERT
 from bot.texts import text
 
@@ -47,7 +49,6 @@ _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
     r"[A-Za-z]{2,24}"
 )
-_PHONE_LIKE = re.compile(r"(?:\+|00)?\d[\d\s.\-/()]{7,}\d")
 
 
 # A staff member writing for someone: "une dame à l'accueil voudrait…", "c'est pour ma mère".
@@ -87,11 +88,11 @@ def find_email(text: str) -> Optional[str]:
 
 def read_theme(text: str) -> Optional[str]:
     """ "garde d'enfants", "le permis", "Logement" → the theme; None if no theme is named."""
-    plain = _plain(text)
-    if plain in _plain_labels():
-        return _plain_labels()[plain]
+    said = _words(text)
+    if said in _plain_labels():
+        return _plain_labels()[said]
     for theme, words in _THEME_WORDS.items():
-        if any(re.search(rf"\b{re.escape(word)}s?\b", plain) for word in words):
+        if any(re.search(rf"\b{re.escape(word)}s?\b", said) for word in words):
             return theme
     return None
 
@@ -103,18 +104,18 @@ def suggested_theme(fiche_themes: Iterable[str]) -> Optional[str]:
 
 def read_quartier(text: str, quartiers: List[str]) -> Optional[str]:
     """One of `quartiers` named in the text ("tilleuls" → "Les Tilleuls"), or "autre"."""
-    plain = _plain(text)
+    said = _words(text)
     for quartier in quartiers:
-        name = _plain(quartier)
+        name = _words(quartier)
         bare = re.sub(r"^(les|le|la|l') ?", "", name)
-        if name in plain or re.search(rf"\b{re.escape(bare)}\b", plain):
+        if name in said or re.search(rf"\b{re.escape(bare)}\b", said):
             return quartier
-    return OTHER if plain in ("autre", "autre quartier", "aucun", "ailleurs") else None
+    return OTHER if said in ("autre", "autre quartier", "aucun", "ailleurs") else None
 
 
 def on_behalf(text: str) -> bool:
     """Whether the message asks for someone else (a staff member, a relative)."""
-    return _ON_BEHALF.search(_plain(text)) is not None
+    return _ON_BEHALF.search(_words(text)) is not None
 
 
 def find_alert_reference(text: str) -> Optional[str]:
@@ -122,10 +123,10 @@ def find_alert_reference(text: str) -> Optional[str]:
 
 
 def redact(text: str) -> str:
-    """The text with phone numbers and email addresses replaced: the référent gets the contact
-    the person chose, and nothing else they may have typed."""
-    without_emails = re.sub(r"\S+@\S+", "[e-mail]", text)
-    return _PHONE_LIKE.sub("[téléphone]", without_emails)
+    """The text with personal data replaced (bot/redaction.py), and any other run of digits that
+    may be a phone number, from any country: the référent gets the contact the person chose,
+    and nothing else they may have typed."""
+    return PHONE_LIKE.sub(PHONE, redact_personal_data(text))
 
 
 def summary(user_messages: List[str]) -> str:
@@ -139,12 +140,10 @@ def summary(user_messages: List[str]) -> str:
 
 
 def _plain_labels() -> dict:
-    return {_plain(label): theme for theme, label in ALERT_THEME_LABELS.items()} | {
+    return {_words(label): theme for theme, label in ALERT_THEME_LABELS.items()} | {
         theme: theme for theme in ALERT_THEMES
     }
 
 
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w' -]", " ", text).split())
+def _words(text: str) -> str:
+    return plain(text, keep="'-")

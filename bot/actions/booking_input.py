@@ -7,7 +7,8 @@ import re
 import unicodedata
 from typing import Optional
 
-from bot.storage.phone import InvalidPhone, normalise_french_phone
+from bot.plain_text import folded
+from bot.storage.phone import PHONE_LIKE, InvalidPhone, normalise_french_phone
 from bot.storage.references import BOOKING
 
 FIRST_NAME_MAX_WORDS = 3
@@ -75,8 +76,6 @@ _NOT_NAMES = {
     "tout",
 }
 
-_PHONE_CANDIDATE = re.compile(r"(?:\+|00)?\d[\d\s.\-/()]{7,}\d")
-
 _YES = {
     "oui",
     "ouais",
@@ -108,7 +107,7 @@ def read_first_name(text: str) -> str:
     """ "moi c'est awa" → "Awa"; a sentence, digits or symbols → NotAFirstName."""
     without_symbols = "".join(c for c in text if not unicodedata.category(c).startswith("S"))
     name = _NAME_INTRO.sub("", " ".join(without_symbols.split())).strip(" .,!?")
-    words = re.split(r"[\s'’-]+", _plain(name))
+    words = re.split(r"[\s'’-]+", folded(name))
     if (
         not _NAME.match(name)
         or len(name) > FIRST_NAME_MAX_LENGTH
@@ -123,7 +122,7 @@ def read_first_name(text: str) -> str:
 
 def find_phone(text: str) -> str:
     """The French phone number in a message, in E.164 ("+33612345678"); else InvalidPhone."""
-    for candidate in _PHONE_CANDIDATE.findall(text):
+    for candidate in PHONE_LIKE.findall(text):
         try:
             return normalise_french_phone(candidate.strip())
         except InvalidPhone:
@@ -139,15 +138,10 @@ def find_reference(text: str) -> Optional[str]:
 def read_yes_no(text: str) -> Optional[bool]:
     """A yes or a no, bare or first ("oui", "nan", "oui ça me va", "non merci"), for when the
     intent classifier hesitates; None for anything else ("oui mais non" included)."""
-    words = re.findall(r"[a-z']+", _plain(text))
+    words = re.findall(r"[a-z']+", folded(text))
     plain = " ".join(words)
     if plain in _YES or plain in _NO:
         return plain in _YES
     first = words[0] if words else ""
     yes, no = first in _YES and not set(words) & _NO, first in _NO and not set(words) & _YES
     return True if yes else False if no else None
-
-
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(c for c in text if not unicodedata.combining(c))

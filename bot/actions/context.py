@@ -5,9 +5,15 @@ from typing import Iterable, List, Optional
 
 from rasa_sdk import Tracker
 
-from bot.knowledge import Fiche, KnowledgeBase, Orientation, Source, load_knowledge_base
+from bot.knowledge import (
+    Fiche,
+    KnowledgeBase,
+    Orientation,
+    Source,
+    fiche_id_for_intent,
+    load_knowledge_base,
+)
 
-FICHE_INTENT_PREFIX = "info_"
 # Set by the NLU pipeline's danger detector (bot/nlu/danger.py), never by the classifier.
 EMERGENCY_INTENT = "emergency"
 INSULT_INTENT = "insult"
@@ -27,15 +33,9 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def intent_for_fiche(fiche_id: str) -> str:
-    return FICHE_INTENT_PREFIX + fiche_id.replace("-", "_")
-
-
 def fiche_for_intent(intent: Optional[str]) -> Optional[Fiche]:
-    if not intent or not intent.startswith(FICHE_INTENT_PREFIX):
-        return None
-    fiche_id = intent[len(FICHE_INTENT_PREFIX) :].replace("_", "-")
-    return knowledge_base().fiche(fiche_id)
+    fiche_id = fiche_id_for_intent(intent)
+    return knowledge_base().fiche(fiche_id) if fiche_id else None
 
 
 def first_known_fiche(values: Iterable[Optional[str]]) -> Optional[Fiche]:

@@ -13,12 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.context import (
     INSULT_INTENT,
     fiche_for_intent,
-    intent_for_fiche,
     knowledge_base,
     latest_intent,
     orientation_payload,
 )
 from bot.actions.review import record_misunderstood
+from bot.knowledge import intent_for_fiche
 from bot.storage.models import FALLBACK, OUT_OF_SCOPE
 from bot.texts import text
 

@@ -10,14 +10,13 @@ from bot.actions.context import (
     DISPOSITIF_SLOT,
     fiche_for_intent,
     fiche_in_context,
-    intent_for_fiche,
     knowledge_base,
     latest_intent,
     source_payload,
     wants_short_answer,
 )
 from bot.actions.review import record_answer
-from bot.knowledge import Fiche
+from bot.knowledge import Fiche, intent_for_fiche
 
 ASPECT_INTENTS = {
     "ask_amount": "amount",

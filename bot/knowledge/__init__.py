@@ -3,6 +3,7 @@
 This layer knows nothing of Rasa, actions or channels.
 """
 
+from bot.knowledge.intents import fiche_id_for_intent, intent_for_fiche
 from bot.knowledge.loader import (
     KnowledgeBase,
     KnowledgeError,
@@ -19,6 +20,8 @@ __all__ = [
     "Orientation",
     "Source",
     "Territory",
+    "fiche_id_for_intent",
+    "intent_for_fiche",
     "load_knowledge_base",
     "load_territory_file",
     "territory_path",

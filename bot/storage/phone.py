@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 from typing import Optional
 
 import phonenumbers
@@ -10,6 +11,11 @@ import phonenumbers
 # list it as a valid mobile range (01 99 00 xx xx, the other one the demo uses, it does accept).
 # The demo territory and the tests use it, so a possible French number in it is accepted.
 FICTION_PREFIXES = ("63998",)
+
+
+# Something that may be a phone number as typed, from any country ("06 39 98 00 11", "+44 20…"):
+# what the forms try to read as a number and what an alert summary hides.
+PHONE_LIKE = re.compile(r"(?:\+|00)?\d[\d\s.\-/()]{7,}\d")
 
 
 class InvalidPhone(ValueError):

@@ -4,13 +4,12 @@ from typing import Dict, List, Tuple
 
 from aiohttp import web
 
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase, intent_for_fiche
 from console.settings import Settings
 from console.training_data import domain_intents
 
 SETTINGS = web.AppKey("settings", Settings)
 KNOWLEDGE = web.AppKey("knowledge", KnowledgeBase)
-FICHE_INTENT_PREFIX = "info_"
 
 
 def settings(app: web.Application) -> Settings:
@@ -21,16 +20,13 @@ def knowledge(app: web.Application) -> KnowledgeBase:
     return app[KNOWLEDGE]
 
 
-def fiche_intent(fiche_id: str) -> str:
-    return FICHE_INTENT_PREFIX + fiche_id.replace("-", "_")
-
-
 def teach_choices(app: web.Application) -> Dict[str, List[Tuple[str, str]]]:
     """Dispositifs (by fiche title, as their info_ intent) and the domain's other intents, as
     (value, label) pairs; read at each request, the domain may have changed."""
     intents = domain_intents(settings(app).domain_file)
     fiches = sorted(knowledge(app).fiches.values(), key=lambda f: f.title.lower())
-    dispositifs = [(fiche_intent(f.id), f.title) for f in fiches if fiche_intent(f.id) in intents]
+    named = [(intent_for_fiche(fiche.id), fiche.title) for fiche in fiches]
+    dispositifs = [(intent, title) for intent, title in named if intent in intents]
     taken = {value for value, _ in dispositifs}
     return {
         "Dispositifs (fiches)": dispositifs,
