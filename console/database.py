@@ -1,13 +1,12 @@
 """The console's database access: synchronous SQLAlchemy work in a worker thread, so that one
 slow query does not stall every page."""
 
-import asyncio
 from typing import Callable, TypeVar
 
 from aiohttp import web
 from sqlalchemy.orm import Session
 
-from bot.storage.database import make_engine, migrate, session_factory
+from bot.storage.database import in_worker_thread, make_engine, migrate, session_factory
 
 T = TypeVar("T")
 SESSIONS = web.AppKey("sessions", object)
@@ -25,10 +24,5 @@ def setup_database(app: web.Application, url: str) -> None:
     app.on_cleanup.append(dispose)
 
 
-def _work(app: web.Application, work: Callable[[Session], T]) -> T:
-    with app[SESSIONS]() as db:
-        return work(db)
-
-
 async def run_db(app: web.Application, work: Callable[[Session], T]) -> T:
-    return await asyncio.to_thread(_work, app, work)
+    return await in_worker_thread(work, app[SESSIONS])

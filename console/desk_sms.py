@@ -10,10 +10,11 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.gsm7 import to_sms_text
 from bot.knowledge import Fiche
+from bot.storage.database import in_worker_thread
 from bot.storage.models import DROPPED, PENDING, SENT, SmsOutbound, utc_now
 from bot.storage.phone import log_id
 from bot.storage.sms import DESK
@@ -36,11 +37,9 @@ async def send_fiche(
     OptedOut when the number answered STOP."""
     now = utc_now()
 
-    def queue() -> str:
-        with sessions() as db:
-            return queue_sms(db, config, number, sms_text(fiche), DESK, now)
-
-    hashed = await asyncio.to_thread(queue)
+    hashed = await in_worker_thread(
+        lambda db: queue_sms(db, config, number, sms_text(fiche), DESK, now), sessions
+    )
     logger.info(
         "desk SMS of fiche %s queued for %s by staff account %d",
         fiche.id,
@@ -48,20 +47,19 @@ async def send_fiche(
         account_id,
     )
     await asyncio.to_thread(deliver_sms, sessions, config)
-    return await asyncio.to_thread(_outcome, sessions, hashed, now)
+    return await in_worker_thread(lambda db: _outcome(db, hashed, now), sessions)
 
 
-def _outcome(sessions: sessionmaker, hashed: str, queued_at: datetime) -> str:
-    with sessions() as db:
-        statuses = set(
-            db.execute(
-                select(SmsOutbound.status).where(
-                    SmsOutbound.recipient_hash == hashed,
-                    SmsOutbound.kind == DESK,
-                    SmsOutbound.created_at >= queued_at,
-                )
-            ).scalars()
-        )
+def _outcome(db: Session, hashed: str, queued_at: datetime) -> str:
+    statuses = set(
+        db.execute(
+            select(SmsOutbound.status).where(
+                SmsOutbound.recipient_hash == hashed,
+                SmsOutbound.kind == DESK,
+                SmsOutbound.created_at >= queued_at,
+            )
+        ).scalars()
+    )
     for status in (DROPPED, PENDING):
         if status in statuses:
             return status

@@ -8,7 +8,6 @@ or locked too long becomes `DatabaseUnavailable`, logged here once per failure: 
 answer politely, the resident never sees a traceback.
 """
 
-import asyncio
 import logging
 from typing import Callable, TypeVar
 
@@ -17,7 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from bot.storage.database import database_url, migrated_sessions
+from bot.storage.database import database_url, in_worker_thread
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +28,11 @@ class DatabaseUnavailable(RuntimeError):
     """The booking database cannot be used right now; nothing was changed."""
 
 
-def _work(url: str, work: Callable[[Session], T]) -> T:
-    try:
-        with migrated_sessions(url)() as db:
-            return work(db)
-    except _DOWN as error:
-        shown = make_url(url).render_as_string(hide_password=True)
-        logger.error("booking database unavailable (%s): %s", shown, error)
-        raise DatabaseUnavailable(str(error)) from error
-
-
 async def in_database(work: Callable[[Session], T]) -> T:
     """`work(db)` with a fresh session on the current `DATABASE_URL`, in a worker thread."""
-    return await asyncio.to_thread(_work, database_url(), work)
+    try:
+        return await in_worker_thread(work)
+    except _DOWN as error:
+        shown = make_url(database_url()).render_as_string(hide_password=True)
+        logger.error("booking database unavailable (%s): %s", shown, error)
+        raise DatabaseUnavailable(str(error)) from error

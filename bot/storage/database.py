@@ -4,11 +4,12 @@ SQLite (a file under `var/`, nothing to start) by default, PostgreSQL in product
 runs on both. The schema comes only from the Alembic migrations, never from `create_all`.
 """
 
+import asyncio
 import os
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Callable, Dict, Iterator, Optional, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = ROOT / "var" / "cites-emploi.db"
 ALEMBIC_INI = ROOT / "alembic.ini"
@@ -125,3 +127,16 @@ def migrated_sessions(url: Optional[str] = None) -> sessionmaker:
             migrate(url)
             _migrated[url] = session_factory(make_engine(url))
         return _migrated[url]
+
+
+async def in_worker_thread(
+    work: Callable[[Session], T], sessions: Optional[sessionmaker] = None
+) -> T:
+    """`work(db)` with a fresh session from `sessions` (default: the migrated sessions of
+    `DATABASE_URL`), in a worker thread: a slow query never stalls a server's event loop."""
+
+    def run() -> T:
+        with (sessions or migrated_sessions())() as db:
+            return work(db)
+
+    return await asyncio.to_thread(run)

@@ -27,7 +27,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.gsm7 import split_sms, to_sms_text
 from bot.knowledge import KnowledgeBase, load_knowledge_base
-from bot.storage.database import migrated_sessions
+from bot.storage.database import in_worker_thread, migrated_sessions
 from bot.storage.models import utc_now
 from bot.storage.phone import log_id, number_hash
 from bot.storage.sms import NOTICE, REPLY
@@ -206,7 +206,7 @@ class SmsInput(InputChannel):
         """Send what is due in the outbox, one round at a time in this process."""
         async with self._delivery_lock:
             return await asyncio.to_thread(
-                deliver_sms, migrated_sessions(), self.config, self.operator
+                lambda: deliver_sms(migrated_sessions(), self.config, self.operator)
             )
 
     async def _retry_forever(self) -> None:
@@ -220,11 +220,7 @@ class SmsInput(InputChannel):
                 logger.error("SMS outbox: database unavailable, retrying later: %s", error)
 
     async def _in_database(self, work: Callable[..., Any], *args) -> Any:
-        def run() -> Any:
-            with migrated_sessions()() as db:
-                return work(db, *args)
-
-        return await asyncio.to_thread(run)
+        return await in_worker_thread(lambda db: work(db, *args))
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)

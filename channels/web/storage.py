@@ -5,16 +5,15 @@ first use here, as the action server does. The work runs in a worker thread: the
 loop keeps answering other residents meanwhile.
 """
 
-import asyncio
-
-from bot.storage.database import database_url, migrated_sessions
+from bot.storage.database import in_worker_thread
 from bot.storage.feedback import record_feedback
 from channels.web.inputs import FeedbackInput
 
 
-def _store(url: str, channel: str, feedback: FeedbackInput) -> None:
-    with migrated_sessions(url)() as db:
-        record_feedback(
+async def store_feedback(channel: str, feedback: FeedbackInput) -> None:
+    """Store the feedback (SQLAlchemy errors propagate: the caller answers 503)."""
+    await in_worker_thread(
+        lambda db: record_feedback(
             db,
             channel=channel,
             conversation=feedback.sender,
@@ -23,8 +22,4 @@ def _store(url: str, channel: str, feedback: FeedbackInput) -> None:
             fiche=feedback.fiche,
             user_text=feedback.user_text,
         )
-
-
-async def store_feedback(channel: str, feedback: FeedbackInput) -> None:
-    """Store the feedback (SQLAlchemy errors propagate: the caller answers 503)."""
-    await asyncio.to_thread(_store, database_url(), channel, feedback)
+    )
