@@ -14,7 +14,6 @@
 Registered in credentials.yml as `channels.rest.RestInput`.
 """
 
-import json
 import re
 from typing import Any, Awaitable, Callable, Dict, Optional
 
@@ -26,6 +25,7 @@ from sanic.response import HTTPResponse
 
 from bot.texts import text
 from channels.action_failures import watching
+from channels.inputs import BadInput, clean_text, read_json_object
 from channels.rate_limit import WebhookLimits
 
 BODY_MAX_BYTES = 256_000
@@ -33,33 +33,12 @@ BODY_MAX_BYTES = 256_000
 # message still gets its polite answer (tests/test_conversations.py).
 MESSAGE_MAX_CHARS = 20_000
 SENDER_MAX_CHARS = 128
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 NOT_IN_A_SENDER = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
-class BadRequest(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _clean(text: str) -> str:
-    """Lone surrogates (valid in JSON, not in UTF-8) become U+FFFD and NUL characters go, so
-    that nothing downstream (spaCy, logs, PostgreSQL, Redis) fails on the text."""
-    return LONE_SURROGATE.sub("\ufffd", text).replace("\x00", "")
-
-
 def checked_body(body: Optional[bytes]) -> Dict[str, Any]:
-    """The request's JSON object, as Rasa's REST channel expects it; BadRequest otherwise."""
-    if body and len(body) > BODY_MAX_BYTES:
-        raise BadRequest("trop_long", text("rest.too_long", limit=BODY_MAX_BYTES))
-    try:
-        data = json.loads((body or b"").decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise BadRequest("pas_json", text("rest.not_json")) from None
-    if not isinstance(data, dict):
-        raise BadRequest("pas_json", text("rest.not_an_object"))
+    """The request's JSON object, as Rasa's REST channel expects it; BadInput otherwise."""
+    data = read_json_object(body, BODY_MAX_BYTES, '{"sender": …, "message": …}')
     sender = data.get("sender")
     if sender is not None and (
         not isinstance(sender, str)
@@ -67,18 +46,16 @@ def checked_body(body: Optional[bytes]) -> Dict[str, Any]:
         or len(sender) > SENDER_MAX_CHARS
         or NOT_IN_A_SENDER.search(sender)
     ):
-        raise BadRequest("sender_invalide", text("rest.bad_sender", limit=SENDER_MAX_CHARS))
+        raise BadInput("sender_invalide", text("rest.bad_sender", limit=SENDER_MAX_CHARS))
     message = data.get("message")
     if not isinstance(message, str):
-        raise BadRequest("message_invalide", text("rest.message_not_text"))
+        raise BadInput("message_invalide", text("rest.message_not_text"))
     if len(message) > MESSAGE_MAX_CHARS:
-        raise BadRequest(
-            "message_trop_long", text("rest.message_too_long", limit=MESSAGE_MAX_CHARS)
-        )
-    data["message"] = _clean(message)
+        raise BadInput("message_trop_long", text("rest.message_too_long", limit=MESSAGE_MAX_CHARS))
+    data["message"] = clean_text(message)
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
-        raise BadRequest("metadata_invalide", text("rest.metadata_not_object"))
+        raise BadInput("metadata_invalide", text("rest.metadata_not_object"))
     return data
 
 
@@ -101,8 +78,8 @@ class RestInput(RasaRestInput):
                 return limited
             try:
                 request.parsed_json = checked_body(request.body)
-            except BadRequest as error:
-                return response.json({"error": error.code, "message": error.message}, status=400)
+            except BadInput as error:
+                return response.json(error.as_json(), status=400)
             return limits.check_sender(request.parsed_json.get("sender"))
 
         return rest

@@ -26,9 +26,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.notices import unavailable_text
 from bot.texts import section, text
 from channels.action_failures import watching
+from channels.inputs import BadInput
 from channels.rate_limit import WebhookLimits
 from channels.web.cors import CorsPolicy
-from channels.web.inputs import BadInput, feedback_input, message_input, read_json
+from channels.web.inputs import feedback_input, message_input, read_json
 from channels.web.storage import store_feedback
 
 logger = logging.getLogger(__name__)

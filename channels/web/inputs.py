@@ -1,30 +1,18 @@
 """What the widget's endpoints accept: checked here, so that bad input is a clear 400 in French
 (shown to whoever integrates the widget), never a traceback, and nothing oversized is stored."""
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 from bot.texts import text
+from channels.inputs import BadInput, clean_text, read_json_object
 
 BODY_MAX_BYTES = 16_000
 MESSAGE_MAX_CHARS = 1_000
 BOT_TEXT_MAX_CHARS = 5_000
 SENDER = re.compile(r"[A-Za-z0-9_-]{8,64}")
 FICHE = re.compile(r"[a-z0-9-]{1,60}")
-
-
-class BadInput(ValueError):
-    """A request the endpoint refuses: `code` for programs, `message` in French for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def as_json(self) -> Dict[str, str]:
-        return {"error": self.code, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -43,18 +31,12 @@ class FeedbackInput:
 
 
 def read_json(body: Optional[bytes], content_type: Optional[str]) -> Dict[str, Any]:
-    """The body as a JSON object."""
+    """The body as a JSON object, sent as JSON."""
     if body and len(body) > BODY_MAX_BYTES:
-        raise BadInput("trop_long", text("web_api.too_long", limit=BODY_MAX_BYTES))
+        raise BadInput("trop_long", text("inputs.too_long", limit=BODY_MAX_BYTES))
     if not (content_type or "").lower().startswith("application/json"):
         raise BadInput("pas_json", text("web_api.not_json_content"))
-    try:
-        data = json.loads((body or b"").decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[…]]]]
-        raise BadInput("pas_json", text("web_api.not_json")) from None
-    if not isinstance(data, dict):
-        raise BadInput("pas_json", text("web_api.not_an_object"))
-    return data
+    return read_json_object(body, BODY_MAX_BYTES, '{"sender": …}')
 
 
 def _sender(data: Dict[str, Any]) -> str:
@@ -74,9 +56,7 @@ def _text(data: Dict[str, Any], field: str, limit: int, required: bool) -> Optio
         raise BadInput(
             f"{field}_trop_long", text("web_api.field_too_long", field=field, limit=limit)
         )
-    # Lone surrogates (valid JSON, not UTF-8) and NUL characters would make spaCy or PostgreSQL
-    # fail further on: U+FFFD for the first, nothing for the second.
-    return re.sub("[\ud800-\udfff]", "\ufffd", value.strip()).replace("\x00", "")
+    return clean_text(value.strip())
 
 
 def message_input(data: Dict[str, Any]) -> MessageInput:
