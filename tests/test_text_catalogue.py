@@ -227,6 +227,6 @@ def test_a_missing_key_names_itself_and_the_file():
     with pytest.raises(KeyError, match=r"'web\.nowhere'.*texts\.yml"):
         text("web.nowhere")
     with pytest.raises(KeyError, match="needs a value for {limit}"):
-        text("rest.too_long")
+        text("inputs.too_long")
     assert text("inputs.too_long", limit=5) == "La demande est trop longue (5 octets au plus)."
     assert text("rest.not_an_object").endswith('{"sender": …, "message": …}.')
