@@ -229,4 +229,6 @@ def test_a_missing_key_names_itself_and_the_file():
     with pytest.raises(KeyError, match="needs a value for {limit}"):
         text("inputs.too_long")
     assert text("inputs.too_long", limit=5) == "La demande est trop longue (5 octets au plus)."
-    assert text("rest.not_an_object").endswith('{"sender": …, "message": …}.')
+    # Braces in a value are left as they are: a JSON example shown to integrators.
+    example = '{"sender": …, "message": …}'
+    assert text("inputs.not_an_object", example=example).endswith(example + ".")
