@@ -15,7 +15,7 @@ import json
 import logging
 from asyncio import CancelledError
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -133,16 +133,9 @@ class WebChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if request.method == "OPTIONS":
                 return response.empty()
-            limited = messages.check_address(request)
-            if limited:
-                return limited
-            try:
-                message = message_input(read_json(request.body, request.content_type))
-            except BadInput as error:
-                return response.json(error.as_json(), status=400)
-            limited = messages.check_sender(message.sender)
-            if limited:
-                return limited
+            message, refusal = _admitted(request, messages, message_input)
+            if refusal:
+                return refusal
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
@@ -160,16 +153,9 @@ class WebChatInput(InputChannel):
         async def feedback(request: Request) -> HTTPResponse:
             if request.method == "OPTIONS":
                 return response.empty()
-            limited = votes.check_address(request)
-            if limited:
-                return limited
-            try:
-                feedback = feedback_input(read_json(request.body, request.content_type))
-            except BadInput as error:
-                return response.json(error.as_json(), status=400)
-            limited = votes.check_sender(feedback.sender)
-            if limited:
-                return limited
+            feedback, refusal = _admitted(request, votes, feedback_input)
+            if refusal:
+                return refusal
             try:
                 await store_feedback(self.name(), feedback)
             except SQLAlchemyError:
@@ -183,3 +169,18 @@ class WebChatInput(InputChannel):
             )
 
         return web
+
+
+def _admitted(
+    request: Request, limits: WebhookLimits, read: Callable[[Dict[str, Any]], Any]
+) -> Tuple[Any, Optional[HTTPResponse]]:
+    """What the request brings (`read` from its JSON body), or the answer refusing it: over its
+    client address's or its conversation's limit (429), or bad input (400)."""
+    limited = limits.check_address(request)
+    if limited:
+        return None, limited
+    try:
+        item = read(read_json(request.body, request.content_type))
+    except BadInput as error:
+        return None, response.json(error.as_json(), status=400)
+    return item, limits.check_sender(item.sender)
