@@ -1,0 +1,67 @@
+"""A slow mail server must not lock residents out: an alert is being sent to a référent whose
+SMTP server never answers, and meanwhile a resident books a café emploi place through the
+running assistant, on the same SQLite database. Before the one outbox engine, the send held the
+database's write lock for the whole SMTP timeout and the booking form answered "indisponible"."""
+
+import socket
+import threading
+import time
+
+from bot.storage.alerts import deliver_due_alerts, raise_alert
+from bot.storage.database import make_engine, session_factory
+from bot.transports.email import SMTP_TIMEOUT_SECONDS, smtp_transport
+from tests.channels.sms_support import new_number
+from tests.conftest import Conversation, buttons, texts
+
+ALERT = {
+    "first_name": "Awa",
+    "phone": "+33639980071",
+    "email": None,
+    "theme": "emploi",
+    "quartier": "Les Tilleuls",
+    "availability": "le matin",
+    "summary": "« c koi le cej »",
+    "channel": "rest",
+    "on_behalf": False,
+    "referent_name": "Karim Fictif (démo)",
+    "referent_email": "referent-emploi-tilleuls@example.org",
+}
+
+
+def test_a_booking_goes_through_while_an_alert_waits_for_a_silent_mail_server(assistant):
+    silent = socket.socket()  # accepts connections (the kernel does), never says a word
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    engine = make_engine(assistant.database_url)
+    factory = session_factory(engine)
+    try:
+        with factory() as db:
+            raise_alert(db, **ALERT)
+        transports = {
+            "email": smtp_transport("127.0.0.1", silent.getsockname()[1], "a@example.org")
+        }
+        sender = threading.Thread(target=deliver_due_alerts, args=(factory, transports))
+        sender.start()
+        time.sleep(1)  # the sender now waits for the server's greeting, up to its timeout
+        assert sender.is_alive()
+
+        started = time.monotonic()
+        resident = Conversation(assistant)
+        offered = [
+            b
+            for b in buttons(resident.say("je veux réserver au café emploi"))
+            if b["payload"].startswith("/choose_session")
+        ]
+        resident.say(offered[0]["payload"])
+        resident.say("Maëlle")
+        resident.say("0" + new_number()[3:])
+        confirmation = " ".join(texts(resident.say("oui")))
+        took = time.monotonic() - started
+
+        assert "CE-" in confirmation, confirmation  # booked, with its reference
+        assert "indisponible" not in confirmation
+        assert sender.is_alive() and took < SMTP_TIMEOUT_SECONDS - 1, took
+        sender.join(SMTP_TIMEOUT_SECONDS + 5)
+    finally:
+        silent.close()
+        engine.dispose()
