@@ -12,20 +12,7 @@ from bot.storage.database import make_engine, session_factory
 from bot.transports.email import SMTP_TIMEOUT_SECONDS, smtp_transport
 from tests.channels.sms_support import new_number
 from tests.conftest import Conversation, buttons, texts
-
-ALERT = {
-    "first_name": "Awa",
-    "phone": "+33639980071",
-    "email": None,
-    "theme": "emploi",
-    "quartier": "Les Tilleuls",
-    "availability": "le matin",
-    "summary": "« c koi le cej »",
-    "channel": "rest",
-    "on_behalf": False,
-    "referent_name": "Karim Fictif (démo)",
-    "referent_email": "referent-emploi-tilleuls@example.org",
-}
+from tests.storage.test_alerts import DETAILS as ALERT
 
 
 def test_a_booking_goes_through_while_an_alert_waits_for_a_silent_mail_server(assistant):
