@@ -15,6 +15,7 @@ from bot.actions.context import (
     source_payload,
     wants_short_answer,
 )
+from bot.actions.precheck import FACTS_SLOT, conversation_facts, utter_precheck
 from bot.actions.review import record_answer
 from bot.knowledge import Fiche, intent_for_fiche
 
@@ -46,6 +47,10 @@ class ActionAnswerFiche(Action):
         if fiche is None:
             dispatcher.utter_message(response="utter_ask_which_dispositif")
             return []
+        facts, said_now = conversation_facts(tracker)
+        if fiche.rules is not None and said_now:  # "j'ai 27 ans, le CEJ ça marche ?"
+            utter_precheck(dispatcher, tracker, fiche, facts)
+            return [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
         utter_fiche_answer(dispatcher, tracker, fiche)
         dispatcher.utter_message(response="utter_fiche_followup")
         return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
@@ -66,6 +71,11 @@ class ActionAnswerAspect(Action):
         if fiche is None:
             dispatcher.utter_message(response="utter_ask_which_dispositif")
             return [SlotSet(DISPOSITIF_SLOT, None)]
+        facts, said_now = conversation_facts(tracker)
+        # "j'ai 25 ans et 8 mois, j'y ai droit ?": for the person, once they said something.
+        if fiche.rules is not None and (said_now or (aspect == "eligibility" and facts)):
+            utter_precheck(dispatcher, tracker, fiche, facts)
+            return [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
         dispatcher.utter_message(
             text=fiche.aspect(aspect), json_message=source_payload(fiche, aspect)
         )

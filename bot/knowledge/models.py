@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as TimeOfDay
-from typing import TYPE_CHECKING, Dict, List, Literal, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Literal, Optional, Tuple, Union
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -164,6 +164,113 @@ class Figure(_Strict):
         return value
 
 
+# --- Eligibility rules (bot/knowledge/eligibility.py decides with them) ---
+
+# The facts a condition may test, and what each means. Ages are whole years.
+FACTS: Dict[str, str] = {
+    "age": "âge en années révolues",
+    "rqth": "reconnaissance de la qualité de travailleur handicapé",
+    "registered_ft": "inscrit à France Travail (demandeur d'emploi)",
+    "student": "étudiant",
+    "in_training": "en formation",
+    "in_work": "en emploi",
+    "rsa": "touche le RSA",
+    "child_under_3": "a un enfant de moins de 3 ans",
+    "child_under_12": "a un enfant de moins de 12 ans",
+    "lone_parent": "élève seul ses enfants",
+    "qpv": "habite un quartier prioritaire (QPV)",
+    "apprentice": "apprenti",
+}
+Fact = Union[int, bool]
+MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+
+
+class FactTest(_Strict):
+    """All of these must hold: an age range (inclusive, in whole years) and statuses."""
+
+    age_min: Optional[int] = None
+    age_max: Optional[int] = None
+    rqth: Optional[bool] = None
+    registered_ft: Optional[bool] = None
+    student: Optional[bool] = None
+    in_training: Optional[bool] = None
+    in_work: Optional[bool] = None
+    rsa: Optional[bool] = None
+    child_under_3: Optional[bool] = None
+    child_under_12: Optional[bool] = None
+    lone_parent: Optional[bool] = None
+    qpv: Optional[bool] = None
+    apprentice: Optional[bool] = None
+
+    def holds(self, facts: Dict[str, Fact]) -> Optional[bool]:
+        """True, False, or None when a fact it needs was not said."""
+        results: List[Optional[bool]] = []
+        if self.age_min is not None or self.age_max is not None:
+            age = facts.get("age")
+            results.append(
+                None
+                if age is None
+                else (self.age_min is None or age >= self.age_min)
+                and (self.age_max is None or age <= self.age_max)
+            )
+        for name, wanted in self.dict(exclude={"age_min", "age_max"}).items():
+            if wanted is not None:
+                known = facts.get(name)
+                results.append(None if known is None else known == wanted)
+        if False in results:
+            return False
+        return None if None in results else True
+
+    def facts(self) -> List[str]:
+        """The facts this test needs."""
+        named = [n for n, v in self.dict(exclude={"age_min", "age_max"}).items() if v is not None]
+        return (["age"] if self.age_min is not None or self.age_max is not None else []) + named
+
+
+class Condition(_Strict):
+    """One condition of a fiche, with what the answer says of it and the page that states it."""
+
+    # What the condition asks, after "il faut" ("avoir de 16 à 25 ans, ou jusqu'à 29 ans avec
+    # une RQTH (reconnaissance de handicap)").
+    requires: Text
+    # Why it is not met, with its exceptions ("après 25 ans, le CEJ n'est possible qu'avec…").
+    not_met: Text
+    any_of: List[FactTest]
+    source: Text
+
+    _some_way = validator("any_of", allow_reuse=True)(_not_empty)
+
+    def status(self, facts: Dict[str, Fact]) -> str:
+        ways = [way.holds(facts) for way in self.any_of]
+        if True in ways:
+            return MET
+        if ways[0] is False:
+            return NOT_MET
+        return UNKNOWN
+
+
+class Caveat(_Strict):
+    """Something to say when a fact holds, without deciding anything ("the CEJ allowance does
+    not add to the RSA")."""
+
+    when: FactTest
+    says: Text
+    source: Text
+
+
+class Rules(_Strict):
+    """A fiche's eligibility conditions; `confirm_with` decides in the end ("la Mission locale")."""
+
+    confirm_with: Text
+    conditions: List[Condition]
+    caveats: List[Caveat] = []
+
+    _some_condition = validator("conditions", allow_reuse=True)(_not_empty)
+
+    def sources(self) -> List[str]:
+        return [c.source for c in self.conditions] + [c.source for c in self.caveats]
+
+
 class Fiche(_Strict):
     id: Text
     title: Text
@@ -184,6 +291,8 @@ class Fiche(_Strict):
     # Who keeps the fiche true (a role, not a person), and how often its sources are re-read.
     owner: Text
     review_every_months: ReviewMonths
+    # Where eligibility is decidable from a few facts: the pre-check's conditions.
+    rules: Optional[Rules] = None
 
     _themes_and_sources = validator("themes", "sources", allow_reuse=True)(_not_empty)
 
@@ -209,6 +318,10 @@ class Fiche(_Strict):
                 raise ValueError(
                     f"{field}: amount(s) {', '.join(sorted(undeclared))} € not declared in figures"
                 )
+        if values.get("rules") is not None:
+            for used in values["rules"].sources():
+                if used not in source_urls:
+                    raise ValueError(f"rules: {used} is not the url of one of the sources")
         return values
 
     @property

@@ -1,0 +1,97 @@
+"""Facts about a person read from what they write, for the eligibility pre-check
+(bot/knowledge/eligibility.py): "j'ai 27 ans", "jai 25 ans et 8 mois", "j'aurai 26 ans en
+mars", "mon fils de 17 ans", "je touche le rsa", "inscrit à france travail", "je suis en fac",
+"j'ai un bébé". Only what is said plainly is read; anything else stays unknown (the answer then
+says what else is needed). Nothing here knows about Rasa.
+"""
+
+import re
+from typing import Dict, Optional, Pattern, Tuple
+
+from bot.knowledge.models import Fact
+from bot.plain_text import folded
+
+# A number of years, and what comes before it. "depuis 2 ans", "10 ans d'expérience" are not ages.
+_YEARS = re.compile(r"(?P<before>[\w' ]{0,30}?)\b(?P<n>\d{1,2})\s*a?ns?\b(?P<after>\s*d'|\s*de\b)?")
+_DURATION = re.compile(r"(depuis|il y a|pendant|dans|fait|ca fait|plus de|moins de)\s*$")
+_FUTURE = re.compile(r"(aurai|vais avoir|va avoir|fais|fete|feterai)\s*$")
+_CHILD = re.compile(
+    r"(enfant|enfants|bebe|petit|petite|gamin|gamine|fils|fille|garcon)\s+(de\s+)?$"
+)
+_GROWN_CHILD = re.compile(r"(fils|fille|garcon)\s+(de\s+)?$")
+ADULT_CHILD_AGE = 16  # "mon fils de 17 ans" asks for him; "ma fille de 2 ans" is about childcare
+
+_NEGATION = r"(?:pas|plus|jamais|ni|sans|aucun|aucune)\b[\w' ]{0,20}"
+
+# Each status: what says yes, and the same words after a negation say no.
+_STATUSES: Dict[str, Pattern[str]] = {
+    "rsa": re.compile(r"\brsa\b"),
+    "rqth": re.compile(r"\brqth\b|travailleur handicape|reconnaissance (de |du )?handicap"),
+    "registered_ft": re.compile(
+        r"inscrit\w* (a|au|chez|a la) (france travail|pole emploi|ft\b|chomage)"
+        r"|demandeu\w* d'emploi"
+    ),
+    "student": re.compile(r"\betudiant\w*|\ben fac\b|\ba la fac\b|\buniversite\b|\ben licence\b"),
+    "in_training": re.compile(r"\ben formation\b|\b(suis|fais|suit) une formation\b"),
+    "in_work": re.compile(
+        r"\bje travaille\b|\ben (cdi|cdd|interim)\b|\bj'ai un (travail|emploi|boulot)\b"
+    ),
+    "lone_parent": re.compile(
+        r"\b(mere|pere|maman|papa|parent) (seule?|solo|celibataire|isolee?)\b"
+        r"|\bseule? avec (mes|mon|ma) (enfant|enfants|fils|fille|bebe)"
+        r"|\bfamille monoparentale\b"
+    ),
+    "apprentice": re.compile(r"\bapprenti\w*|\ben alternance\b|\ben apprentissage\b"),
+}
+# Said to mean "I have no job": the opposite of in_work.
+_NO_WORK = re.compile(
+    r"\b(au chomage|(sans|pas de|plus de) (emploi|travail|boulot|job)"
+    r"|je cherche (un |du )?(travail|emploi|boulot))\b"
+)
+_BABY = re.compile(r"\bbebe\b|\bnourrisson\b")
+
+
+def read_facts(text: str) -> Dict[str, Fact]:
+    """The facts `text` states plainly; the others are absent (unknown)."""
+    said = folded(text)
+    facts: Dict[str, Fact] = {}
+    age, child_age = _ages(said)
+    if age is not None:
+        facts["age"] = age
+    if child_age is not None:
+        facts["child_under_12"] = child_age < 12
+        facts["child_under_3"] = child_age < 3
+    if _BABY.search(said):
+        facts["child_under_3"] = facts["child_under_12"] = True
+    for name, pattern in _STATUSES.items():
+        value = _stated(pattern, said)
+        if value is not None:
+            facts[name] = value
+    if "in_work" not in facts and _NO_WORK.search(said):
+        facts["in_work"] = False
+    return facts
+
+
+def _stated(pattern: Pattern[str], said: str) -> Optional[bool]:
+    match = pattern.search(said)
+    if match is None:
+        return None
+    before = said[max(0, match.start() - 30) : match.start()]
+    return re.search(_NEGATION + r"$", before) is None
+
+
+def _ages(said: str) -> Tuple[Optional[int], Optional[int]]:
+    """The person's age and the age of a young child, from the first of each said."""
+    age: Optional[int] = None
+    child_age: Optional[int] = None
+    for match in _YEARS.finditer(said):
+        before, years = match.group("before"), int(match.group("n"))
+        if match.group("after") or _DURATION.search(before):
+            continue
+        if _CHILD.search(before) and not (_GROWN_CHILD.search(before) and years >= ADULT_CHILD_AGE):
+            child_age = years if child_age is None else child_age
+            continue
+        if age is None:
+            # "j'aurai 26 ans en mars": 25 today, in whole years.
+            age = years - 1 if _FUTURE.search(before) else years
+    return age, child_age
