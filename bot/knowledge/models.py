@@ -167,20 +167,6 @@ class Figure(_Strict):
 # --- Eligibility rules (bot/knowledge/eligibility.py decides with them) ---
 
 # The facts a condition may test, and what each means. Ages are whole years.
-FACTS: Dict[str, str] = {
-    "age": "âge en années révolues",
-    "rqth": "reconnaissance de la qualité de travailleur handicapé",
-    "registered_ft": "inscrit à France Travail (demandeur d'emploi)",
-    "student": "étudiant",
-    "in_training": "en formation",
-    "in_work": "en emploi",
-    "rsa": "touche le RSA",
-    "child_under_3": "a un enfant de moins de 3 ans",
-    "child_under_12": "a un enfant de moins de 12 ans",
-    "lone_parent": "élève seul ses enfants",
-    "qpv": "habite un quartier prioritaire (QPV)",
-    "apprentice": "apprenti",
-}
 Fact = Union[int, bool]
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 
@@ -188,18 +174,18 @@ MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 class FactTest(_Strict):
     """All of these must hold: an age range (inclusive, in whole years) and statuses."""
 
-    age_min: Optional[int] = None
+    age_min: Optional[int] = None  # the person's age, in whole years
     age_max: Optional[int] = None
-    rqth: Optional[bool] = None
-    registered_ft: Optional[bool] = None
+    rqth: Optional[bool] = None  # recognised as a disabled worker
+    registered_ft: Optional[bool] = None  # registered as a job seeker at France Travail
     student: Optional[bool] = None
     in_training: Optional[bool] = None
     in_work: Optional[bool] = None
     rsa: Optional[bool] = None
     child_under_3: Optional[bool] = None
     child_under_12: Optional[bool] = None
-    lone_parent: Optional[bool] = None
-    qpv: Optional[bool] = None
+    lone_parent: Optional[bool] = None  # raises their children alone
+    qpv: Optional[bool] = None  # lives in a priority neighbourhood
     apprentice: Optional[bool] = None
 
     def holds(self, facts: Dict[str, Fact]) -> Optional[bool]:
