@@ -166,7 +166,7 @@ class Figure(_Strict):
 
 # --- Eligibility rules (bot/knowledge/eligibility.py decides with them) ---
 
-# The facts a condition may test, and what each means. Ages are whole years.
+# What is known of a fact: an age in whole years, or a status (yes or no).
 Fact = Union[int, bool]
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 

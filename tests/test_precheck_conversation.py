@@ -1,0 +1,52 @@
+"""The eligibility pre-check through the running assistant: someone who says something about
+themselves while asking about a dispositif gets an answer for them, with why, whom to confirm
+with, the fiche's sources, and, when it is no, what may fit instead."""
+
+import time
+
+from bot.gsm7 import segments
+from tests.channels.sms_support import (  # noqa: F401 (fixtures)
+    SmsClient,
+    fake_operator,
+    sms_assistant,
+    wait_until,
+)
+from tests.conftest import Conversation, buttons, payloads, texts
+
+
+def _answer(messages: list) -> str:
+    return " ".join(texts(messages))
+
+
+def test_at_27_the_cej_is_no_with_the_rqth_exception_and_other_ideas(assistant):
+    messages = Conversation(assistant).say("j'ai 27 ans ça marche le cej ?")
+    answer = _answer(messages)
+    assert answer.startswith("D'après ce que vous me dites : non."), answer
+    assert "RQTH" in answer and "À confirmer avec" in answer
+    assert "Je ne garde pas ces informations" in answer
+    assert [p["fiche"] for p in payloads(messages)] == ["cej"]
+    others = [b["payload"] for b in buttons(messages)]
+    assert others and all(p.startswith("/info_") and p != "/info_cej" for p in others)
+
+
+def test_at_25_and_8_months_the_age_is_fine(assistant):
+    conversation = Conversation(assistant)
+    conversation.say("c'est quoi le cej")
+    answer = _answer(conversation.say("j'ai 25 ans et 8 mois, j'y ai droit ?"))
+    assert answer.startswith("D'après ce que vous me dites : "), answer
+    assert not answer.startswith("D'après ce que vous me dites : non"), answer
+
+
+def test_receiving_the_rsa_is_said_about_the_cej_allowance(assistant):
+    answer = _answer(Conversation(assistant).say("je touche le rsa, je peux faire le CEJ ?"))
+    assert answer.startswith("D'après ce que vous me dites : "), answer
+    assert "RSA" in answer
+
+
+def test_by_sms_the_answer_fits_two_segments_per_message(sms_assistant, fake_operator):
+    client = SmsClient(sms_assistant)
+    assert client.say("g 27 ans le cej c possible ?")[0] == 200
+    assert wait_until(lambda: any("D'apres" in s for s in fake_operator.sent_to(client.number)))
+    time.sleep(1)
+    sent = fake_operator.sent_to(client.number)
+    assert all(segments(body) <= 2 for body in sent), sent
