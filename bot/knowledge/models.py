@@ -256,6 +256,14 @@ class Rules(_Strict):
     def sources(self) -> List[str]:
         return [c.source for c in self.conditions] + [c.source for c in self.caveats]
 
+    def facts(self) -> List[str]:
+        """The facts these rules need, in the order they first appear."""
+        tests = [way for c in self.conditions for way in c.any_of] + [c.when for c in self.caveats]
+        needed: List[str] = []
+        for test in tests:
+            needed += [name for name in test.facts() if name not in needed]
+        return needed
+
 
 class Fiche(_Strict):
     id: Text

@@ -6,18 +6,21 @@ said is kept by the console, the session holds just the random conversation id.
 """
 
 from datetime import date
+from typing import Dict, List
 
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session
 
 from bot.knowledge import Fiche
+from bot.knowledge.eligibility import check
+from bot.knowledge.models import Fact
 from bot.knowledge.review import OVERDUE, review
 from bot.notices import unavailable_text
 from bot.storage.models import DROPPED, PENDING, SENT
 from bot.storage.phone import french_mobile
 from bot.storage.review import DESK_SENDER_PREFIX
-from bot.texts import text
+from bot.texts import section, text
 from bot.transports.sms import OptedOut
 from console.database import SESSIONS
 from console.desk import AssistantUnavailable, Reply, ask, new_sender, read_turn
@@ -30,6 +33,9 @@ routes = web.RouteTableDef()
 SENDER_KEY = "desk_sender"
 MAX_MESSAGE = 1000
 CONSENT = "oui"
+# The desk's pre-check form: the values of its yes / no answers, and the oldest age believed.
+ANSWER_YES, ANSWER_NO = "yes", "no"
+MAX_AGE = 120
 SMS_OUTCOMES = {
     SENT: "console.desk.sms_sent",
     PENDING: "console.desk.sms_pending",
@@ -63,6 +69,7 @@ def _page(request: web.Request, status: int = 200, **context) -> web.Response:
         "max_message": MAX_MESSAGE,
         "consent": CONSENT,
         "dangers": DANGERS,
+        **_precheck_labels(),
     }
     return aiohttp_jinja2.render_template("desk.html", request, {**page, **context}, status=status)
 
@@ -125,3 +132,49 @@ async def send_by_sms(request: web.Request):
             return _page(request, replies=replies, notice=text(SMS_OUTCOMES[outcome]))
     sms = {"fiche": fiche.id, "number": raw, "errors": errors}
     return _page(request, 400, replies=replies, sms=sms)
+
+
+@routes.post("/accueil/conditions", name="desk_conditions")
+async def check_conditions(request: web.Request):
+    """The fiche's conditions for the person at the desk, one by one (met, not met, to ask),
+    from what staff filled in. A POST, so that nothing the person said reaches a URL or a log;
+    nothing is stored."""
+    form = await request.post()
+    fiche = knowledge(request.app).fiche(str(form.get("fiche", "")))
+    if fiche is None or fiche.rules is None:
+        raise web.HTTPNotFound(text=text("console.desk.unknown_fiche"))
+    facts = desk_facts(form, fiche.rules.facts())
+    verdict = check(fiche.rules, facts)
+    context = {
+        "page": "desk",
+        "fiche": fiche,
+        "facts": facts,
+        "asked": fiche.rules.facts(),
+        "rows": [(c, c.status(facts)) for c in fiche.rules.conditions],
+        "verdict": verdict,
+        **_precheck_labels(),
+    }
+    return aiohttp_jinja2.render_template("desk_conditions.html", request, context)
+
+
+def desk_facts(form, names: List[str]) -> Dict[str, Fact]:
+    """What staff filled in: an age in years, and "yes" / "no" for the statuses (anything else,
+    "je ne sais pas" included, stays unknown)."""
+    facts: Dict[str, Fact] = {}
+    for name in names:
+        value = str(form.get(name, "")).strip()
+        if name == "age":
+            if value.isdigit() and int(value) <= MAX_AGE:
+                facts["age"] = int(value)
+        elif value in (ANSWER_YES, ANSWER_NO):
+            facts[name] = value == ANSWER_YES
+    return facts
+
+
+def _precheck_labels() -> Dict[str, Dict[str, str]]:
+    return {
+        "fact_labels": section("console.precheck.facts"),
+        "answer_labels": section("console.precheck.answers"),
+        "status_labels": section("console.precheck.statuses"),
+        "verdict_labels": section("console.precheck.verdicts"),
+    }

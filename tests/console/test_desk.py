@@ -246,3 +246,33 @@ async def test_a_danger_told_at_the_desk_shows_a_banner_with_the_number_to_call(
     banner = banner[: banner.index("</div>")]
     assert "Danger signalé" in banner and "3919" in banner
     assert html.index("danger-banner") < html.index("Dernier échange")
+
+
+async def test_staff_check_the_conditions_one_by_one_for_the_person(client, kb):
+    """The fiche shows a form with the facts its rules need; the answer shows each condition
+    (met, not met, to ask), the verdict and whom to confirm with, and keeps nothing."""
+    html = await _cej_page(client)
+    fiche = kb.fiche(FICHE)
+    assert "Vérifier les conditions pour la personne" in html and 'name="age"' in html
+    token = csrf_of(html)
+
+    async def conditions(**facts) -> str:
+        response = await client.post(
+            "/accueil/conditions", data={"csrf_token": token, "fiche": FICHE, **facts}
+        )
+        assert response.status == 200
+        return await response.text()
+
+    at_27 = await conditions(age="27", rqth="")
+    assert "D'après ce que la personne dit : non." in at_27
+    assert "pas rempli" in at_27 and str(escape(fiche.rules.conditions[0].not_met)) in at_27
+    assert str(escape(fiche.rules.confirm_with)) in at_27
+    with_rqth = await conditions(age="27", rqth="yes")
+    assert "D'après ce que la personne dit : non." not in with_rqth
+    assert '<option value="yes" selected>' in with_rqth  # the answer given, shown again
+    nothing = await conditions()
+    assert "à demander" in nothing and "pas rempli" not in nothing
+    unknown = await client.post(
+        "/accueil/conditions", data={"csrf_token": token, "fiche": "pas-une-fiche"}
+    )
+    assert unknown.status == 404
