@@ -46,7 +46,7 @@ def test_receiving_the_rsa_is_said_about_the_cej_allowance(assistant):
 def test_by_sms_the_answer_fits_two_segments_per_message(sms_assistant, fake_operator):
     client = SmsClient(sms_assistant)
     assert client.say("g 27 ans le cej c possible ?")[0] == 200
-    assert wait_until(lambda: any("D'apres" in s for s in fake_operator.sent_to(client.number)))
+    assert wait_until(lambda: any("me dites" in s for s in fake_operator.sent_to(client.number)))
     time.sleep(1)
     sent = fake_operator.sent_to(client.number)
     assert all(segments(body) <= 2 for body in sent), sent
