@@ -335,6 +335,12 @@ class Fiche(_Strict):
         """Every text a resident can receive from this fiche, by field."""
         texts = {field: getattr(self, field) for field in TEXT_FIELDS}
         texts.update({f"documents[{i}]": item for i, item in enumerate(self.documents)})
+        if self.rules is not None:  # the pre-check's words reach residents too
+            for i, condition in enumerate(self.rules.conditions):
+                texts[f"rules.conditions[{i}].requires"] = condition.requires
+                texts[f"rules.conditions[{i}].not_met"] = condition.not_met
+            for i, caveat in enumerate(self.rules.caveats):
+                texts[f"rules.caveats[{i}].says"] = caveat.says
         return texts
 
 
