@@ -18,6 +18,7 @@ from bot.actions.context import (
 from bot.actions.precheck import FACTS_SLOT, conversation_facts, utter_precheck
 from bot.actions.review import record_answer
 from bot.knowledge import Fiche, intent_for_fiche
+from bot.knowledge.eligibility import NO
 
 ASPECT_INTENTS = {
     "ask_amount": "amount",
@@ -49,7 +50,8 @@ class ActionAnswerFiche(Action):
             return []
         facts, said_now = conversation_facts(tracker)
         if fiche.rules is not None and said_now:  # "j'ai 27 ans, le CEJ ça marche ?"
-            utter_precheck(dispatcher, tracker, fiche, facts)
+            if utter_precheck(dispatcher, tracker, fiche, facts) != NO:
+                dispatcher.utter_message(response="utter_fiche_followup")
             return [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
         utter_fiche_answer(dispatcher, tracker, fiche)
         dispatcher.utter_message(response="utter_fiche_followup")

@@ -34,8 +34,9 @@ def conversation_facts(tracker: Tracker) -> Tuple[Dict[str, Fact], Dict[str, Fac
 
 def utter_precheck(
     dispatcher: CollectingDispatcher, tracker: Tracker, fiche: Fiche, facts: Dict[str, Fact]
-) -> None:
-    """The verdict for `fiche` (which has rules), with its sources; the alternatives after a no."""
+) -> str:
+    """The verdict for `fiche` (which has rules), with its sources; the alternatives after a no.
+    Returns the outcome (YES, MAYBE, NO)."""
     assert fiche.rules is not None
     verdict = check(fiche.rules, facts)
     dispatcher.utter_message(
@@ -53,6 +54,7 @@ def utter_precheck(
         if others:
             buttons = [{"title": f.title, "payload": f"/{intent_for_fiche(f.id)}"} for f in others]
             dispatcher.utter_message(response="utter_precheck_others", buttons=buttons)
+    return verdict.outcome
 
 
 def _said_conditions(verdict: Verdict) -> List:
