@@ -48,8 +48,11 @@ def test_follow_ups_answer_the_aspect_of_the_dispositif_in_context(conversation,
     assert payloads(amount)[0] == dict(
         payloads(amount)[0], fiche="service-civique", aspect="amount"
     )
+    # Said with an age, the eligibility question is answered for the person (the pre-check).
     eligibility = conversation.say("j'ai 27 ans ça marche ?")
-    assert fiche.aspect("eligibility") in texts(eligibility)
+    assert texts(eligibility)[0].startswith("D'après ce que vous me dites : non.")
+    assert payloads(eligibility)[0]["fiche"] == "service-civique"
+    assert fiche.aspect("eligibility") in texts(conversation.say("c'est pour qui ?"))
     how = conversation.say("comment je m'inscris ?")
     assert fiche.how_to_apply in texts(how)
 

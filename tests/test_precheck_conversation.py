@@ -29,6 +29,14 @@ def test_at_27_the_cej_is_no_with_the_rqth_exception_and_other_ideas(assistant):
     assert others and all(p.startswith("/info_") and p != "/info_cej" for p in others)
 
 
+def test_what_it_is_then_the_verdict_when_the_question_is_what_it_is(assistant, kb):
+    messages = Conversation(assistant).say("c koi le cej, moi g 19 ans")
+    said = texts(messages)
+    assert kb.fiche("cej").answer in said[0]
+    assert said[1].startswith("D'après ce que vous me dites : sans doute."), said
+    assert len(payloads(messages)) == 1  # the turn's sources, once
+
+
 def test_at_25_and_8_months_the_age_is_fine(assistant):
     conversation = Conversation(assistant)
     conversation.say("c'est quoi le cej")

@@ -51,6 +51,18 @@ _NO_WORK = re.compile(
 _BABY = re.compile(r"\bbebe\b|\bnourrisson\b")
 
 
+# "ça marche ?", "j'y ai droit ?", "je peux ?", "c pour moi ?": the question is whether it fits.
+_ASKS_IF_IT_FITS = re.compile(
+    r"\b(ca marche|c(a|'est|e(st)?)? (bon|ok|possible)|possible|(j'?y|y) ai droit|ai[- ]je droit"
+    r"|j'?ai le droit|je peux|je pourrais|puis[- ]je|pour moi|eligible|ca passe|accessible)\b"
+)
+
+
+def asks_if_it_fits(text: str) -> bool:
+    """Whether the message asks if a dispositif is for the person, not what it is."""
+    return _ASKS_IF_IT_FITS.search(folded(text)) is not None
+
+
 def read_facts(text: str) -> Dict[str, Fact]:
     """The facts `text` states plainly; the others are absent (unknown)."""
     said = folded(text)

@@ -15,6 +15,7 @@ from bot.actions.context import (
     source_payload,
     wants_short_answer,
 )
+from bot.actions.eligibility_input import asks_if_it_fits
 from bot.actions.precheck import FACTS_SLOT, conversation_facts, utter_precheck
 from bot.actions.review import record_answer
 from bot.knowledge import Fiche, intent_for_fiche
@@ -49,13 +50,21 @@ class ActionAnswerFiche(Action):
             dispatcher.utter_message(response="utter_ask_which_dispositif")
             return []
         facts, said_now = conversation_facts(tracker)
-        if fiche.rules is not None and said_now:  # "j'ai 27 ans, le CEJ ça marche ?"
-            if utter_precheck(dispatcher, tracker, fiche, facts) != NO:
-                dispatcher.utter_message(response="utter_fiche_followup")
-            return [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
-        utter_fiche_answer(dispatcher, tracker, fiche)
-        dispatcher.utter_message(response="utter_fiche_followup")
-        return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
+        if fiche.rules is None or not said_now:
+            utter_fiche_answer(dispatcher, tracker, fiche)
+            dispatcher.utter_message(response="utter_fiche_followup")
+            return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
+        # Something said about the person: "j'ai 27 ans, le CEJ ça marche ?" is answered for
+        # them; "c koi le cej, g 19 ans" gets the fiche's answer, then the verdict.
+        asked_if_it_fits = asks_if_it_fits(tracker.latest_message.get("text") or "")
+        if not asked_if_it_fits:
+            utter_fiche_answer(dispatcher, tracker, fiche)
+        outcome = utter_precheck(
+            dispatcher, tracker, fiche, facts, after_the_answer=not asked_if_it_fits
+        )
+        if outcome != NO:
+            dispatcher.utter_message(response="utter_fiche_followup")
+        return [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
 
 
 class ActionAnswerAspect(Action):
@@ -74,8 +83,10 @@ class ActionAnswerAspect(Action):
             dispatcher.utter_message(response="utter_ask_which_dispositif")
             return [SlotSet(DISPOSITIF_SLOT, None)]
         facts, said_now = conversation_facts(tracker)
-        # "j'ai 25 ans et 8 mois, j'y ai droit ?": for the person, once they said something.
-        if fiche.rules is not None and (said_now or (aspect == "eligibility" and facts)):
+        # "j'ai 25 ans et 8 mois, j'y ai droit ?", or "j'y ai droit ?" once they said something:
+        # for the person. "c'est pour qui ?" stays the fiche's general answer.
+        asked = asks_if_it_fits(tracker.latest_message.get("text") or "")
+        if fiche.rules is not None and (said_now or (asked and facts)):
             utter_precheck(dispatcher, tracker, fiche, facts)
             return [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
         dispatcher.utter_message(

@@ -33,15 +33,19 @@ def conversation_facts(tracker: Tracker) -> Tuple[Dict[str, Fact], Dict[str, Fac
 
 
 def utter_precheck(
-    dispatcher: CollectingDispatcher, tracker: Tracker, fiche: Fiche, facts: Dict[str, Fact]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    fiche: Fiche,
+    facts: Dict[str, Fact],
+    after_the_answer: bool = False,
 ) -> str:
-    """The verdict for `fiche` (which has rules), with its sources; the alternatives after a no.
-    Returns the outcome (YES, MAYBE, NO)."""
+    """The verdict for `fiche` (which has rules), with its sources unless it follows the fiche's
+    answer in the same turn (which carries them); the alternatives after a no. The outcome."""
     assert fiche.rules is not None
     verdict = check(fiche.rules, facts)
     dispatcher.utter_message(
         response=RESPONSES[verdict.outcome],
-        json_message=source_payload(fiche, "eligibility"),
+        json_message=None if after_the_answer else source_payload(fiche, "eligibility"),
         title=fiche.title,
         requirements="; ".join(c.requires for c in _said_conditions(verdict)),
         reasons=" ".join(c.not_met for c in verdict.not_met),
