@@ -72,7 +72,9 @@ def test_a_message_gets_the_bot_answer_as_from_the_rest_channel(web, kb):
     assert messages[0]["text"] == kb.fiche("cej").aspect("overview")
     assert messages[1]["custom"]["fiche"] == "cej"
     assert messages[1]["custom"]["sources"][0]["url"] == str(kb.fiche("cej").sources[0].url)
-    assert {b["payload"] for b in messages[2]["buttons"]} >= {"/ask_amount", "/ask_contact"}
+    # The age said gets the eligibility verdict next (issue 17); the follow-up buttons come last.
+    assert messages[2]["text"].startswith("D'après ce que vous me dites")
+    assert {b["payload"] for b in messages[-1]["buttons"]} >= {"/ask_amount", "/ask_contact"}
 
 
 def test_an_allowed_origin_gets_the_cors_headers_and_another_does_not(web):
