@@ -18,6 +18,7 @@ from bot.actions.review import record_answer
 from bot.knowledge import Fiche, intent_for_fiche
 from bot.knowledge.eligibility import MAYBE, NO, YES, Verdict, check
 from bot.knowledge.models import Fact
+from bot.texts import section
 
 FACTS_SLOT = "person_facts"
 MAX_ALTERNATIVES = 3
@@ -52,7 +53,9 @@ def utter_precheck(
         caveats="".join(f" {caveat}" for caveat in verdict.caveats),
         confirm_with=fiche.rules.confirm_with,
     )
-    record_answer(tracker, fiche.id, f"precheck:{verdict.outcome}")
+    if not after_the_answer:  # counted once per turn; the inbox shows the verdict's gist
+        gist = section("console.precheck.verdicts")[verdict.outcome]
+        record_answer(tracker, fiche.id, gist)
     if verdict.outcome == NO:
         others = alternatives(fiche, facts)
         if others:
