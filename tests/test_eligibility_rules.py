@@ -2,17 +2,16 @@
 of what is known of a person and the verdict it must give, then the rules' own wording and
 sources, and broken rules refused at load with the file and the field named."""
 
-import shutil
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
-import yaml
 
-from bot.knowledge import KnowledgeError, load_knowledge_base
+from bot.knowledge import load_knowledge_base
 from bot.knowledge.eligibility import MAYBE, NO, YES, check
 from bot.knowledge.glossary import long_sentences
 from bot.knowledge.models import MET, NOT_MET, is_home_page
+from tests.test_knowledge import edit_fiche, knowledge_copy, load_error  # noqa: F401 (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 # The fiches whose eligibility is decidable from the facts (models.FACTS). Not emplois-francs
@@ -321,24 +320,8 @@ def test_each_condition_can_be_met_and_failed(kb, fiche_id):
 # --- broken rules are refused at load ----------------------------------------------------------
 
 
-@pytest.fixture
-def knowledge_copy(tmp_path) -> Path:
-    copy = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", copy)
-    return copy
-
-
 def edit_rules(directory: Path, fiche_id: str, change) -> None:
-    path = directory / "fiches" / f"{fiche_id}.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    change(data["rules"])
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-
-
-def load_error(directory: Path) -> str:
-    with pytest.raises(KnowledgeError) as raised:
-        load_knowledge_base(directory)
-    return str(raised.value)
+    edit_fiche(directory, fiche_id, lambda data: change(data["rules"]))
 
 
 def test_the_copy_with_rules_loads(knowledge_copy):
