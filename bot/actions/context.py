@@ -10,6 +10,7 @@ from bot.knowledge import (
     KnowledgeBase,
     Orientation,
     Source,
+    Territory,
     fiche_id_for_intent,
     load_knowledge_base,
 )
@@ -26,6 +27,20 @@ SHORT_ANSWER_CHANNELS = {"sms"}
 def knowledge_base() -> KnowledgeBase:
     """Loaded once per process; an invalid knowledge base stops the action server at start."""
     return load_knowledge_base()
+
+
+def conversation_territory_id(tracker: Tracker) -> str:
+    """The territory the conversation belongs to: each channel puts it in every message's
+    metadata (web: the embed tag; SMS: the number written to; REST: the request), checked there.
+    A message without one (the Rasa shell) belongs to the default territory."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    territory_id = metadata.get("territory") if isinstance(metadata, dict) else None
+    served = knowledge_base().territories
+    return territory_id if territory_id in served else knowledge_base().default_territory
+
+
+def conversation_territory(tracker: Tracker) -> Territory:
+    return knowledge_base().territory_for(conversation_territory_id(tracker))
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:

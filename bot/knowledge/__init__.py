@@ -7,8 +7,10 @@ from bot.knowledge.intents import fiche_id_for_intent, intent_for_fiche
 from bot.knowledge.loader import (
     KnowledgeBase,
     KnowledgeError,
+    UnknownTerritory,
     load_knowledge_base,
     load_territory_file,
+    served_territories,
     territory_path,
 )
 from bot.knowledge.models import Fiche, Orientation, Source, Territory
@@ -20,9 +22,11 @@ __all__ = [
     "Orientation",
     "Source",
     "Territory",
+    "UnknownTerritory",
     "fiche_id_for_intent",
     "intent_for_fiche",
     "load_knowledge_base",
     "load_territory_file",
+    "served_territories",
     "territory_path",
 ]

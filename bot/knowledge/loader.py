@@ -20,15 +20,34 @@ class KnowledgeError(ValueError):
     """The knowledge base is invalid; the message lists every problem as `file: field: reason`."""
 
 
+class UnknownTerritory(KeyError):
+    """A request named a territory this deployment does not serve."""
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     fiches: Dict[str, Fiche]
-    territory: Territory
+    # Every territory the deployment serves, by id (its file's name: knowledge/territory/<id>.yml).
+    territories: Dict[str, Territory]
+    # The territory of a conversation that names none (TERRITORY, else the first file).
+    default_territory: str
     orientations: List[Orientation]
     glossary: Glossary
 
     def fiche(self, fiche_id: str) -> Optional[Fiche]:
         return self.fiches.get(fiche_id)
+
+    @property
+    def territory(self) -> Territory:
+        """The default territory."""
+        return self.territories[self.default_territory]
+
+    def territory_for(self, territory_id: Optional[str]) -> Territory:
+        """The territory with this id (None: the default); UnknownTerritory if not served."""
+        territory_id = territory_id or self.default_territory
+        if territory_id not in self.territories:
+            raise UnknownTerritory(territory_id)
+        return self.territories[territory_id]
 
     def by_theme(self, theme: str) -> List[Fiche]:
         return [fiche for fiche in self.fiches.values() if theme in fiche.themes]
@@ -79,6 +98,16 @@ def territory_path(directory: Optional[Path] = None, territory: Optional[str] = 
     return directory / "territory" / f"{territory}.yml"
 
 
+def served_territories(directory: Optional[Path] = None) -> List[str]:
+    """The ids of the territories this deployment serves: TERRITORIES (comma-separated), else
+    every file of the knowledge base's territory/ folder; TERRITORY, if set, comes first."""
+    directory = Path(directory or os.environ.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR)
+    listed = [t.strip() for t in os.environ.get("TERRITORIES", "").split(",") if t.strip()]
+    ids = listed or sorted(path.stem for path in (directory / "territory").glob("*.yml"))
+    first = os.environ.get("TERRITORY") or (DEFAULT_TERRITORY if DEFAULT_TERRITORY in ids else "")
+    return [first] + [i for i in ids if i != first] if first else ids
+
+
 def load_territory_file(path: Path) -> Territory:
     """One territory file, validated (the booking storage loads its centres and sessions)."""
     problems: List[str] = []
@@ -91,10 +120,10 @@ def load_territory_file(path: Path) -> Territory:
 def load_knowledge_base(
     directory: Optional[Path] = None, territory: Optional[str] = None
 ) -> KnowledgeBase:
-    """Read `index.yml`, every fiche and the territory file; raise KnowledgeError on any problem.
+    """Read `index.yml`, every fiche and the territory files; raise KnowledgeError on any problem.
 
-    The directory and territory default to the KNOWLEDGE_DIR and TERRITORY environment variables,
-    then to the repository's `knowledge/` and the demo territory.
+    The directory defaults to KNOWLEDGE_DIR, then to the repository's `knowledge/`; the
+    territories to `territory` alone if given, else those served (`served_territories`).
     """
     directory = Path(directory or os.environ.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR)
     problems: List[str] = []
@@ -124,7 +153,13 @@ def load_knowledge_base(
     for missing in [i for i in known_ids if i not in files]:
         problems.append(f"{fiche_dir / (missing + '.yml')}: missing file for fiche '{missing}'")
 
-    territory_data = parse_file(Territory, territory_path(directory, territory), problems)
+    ids = [territory] if territory else served_territories(directory)
+    if not ids:
+        problems.append(f"{directory / 'territory'}: no territory file")
+    territories = {
+        territory_id: parse_file(Territory, territory_path(directory, territory_id), problems)
+        for territory_id in ids
+    }
     orientations = parse_file(Orientations, directory / "orientations.yml", problems)
     glossary = parse_file(Glossary, directory / "glossary.yml", problems)
 
@@ -132,7 +167,8 @@ def load_knowledge_base(
         raise KnowledgeError("invalid knowledge base:\n" + "\n".join(problems))
     return KnowledgeBase(
         fiches=fiches,
-        territory=territory_data,
+        territories=territories,
+        default_territory=ids[0] if ids else DEFAULT_TERRITORY,
         orientations=orientations.orientations,
         glossary=glossary,
     )

@@ -477,6 +477,9 @@ class DatedSession:
 class Territory(_Strict):
     name: Text
     reception: Contact
+    # The number residents text (the operator's "To"): an SMS belongs to the territory of the
+    # number it was sent to. Written as residents see it; compared in E.164.
+    sms_number: Optional[Text] = None
     # How soon a référent calls back, as told to residents: "2 jours ouvrés".
     callback_delay: Text
     # How soon after an urgent alert (raised after a danger message), as told to residents.
@@ -486,11 +489,17 @@ class Territory(_Strict):
     referents: List[Referent] = []
     centres_sociaux: List[CentreSocial] = []
     cafe_sessions: List[CafeSessionEntry] = []
+    # The quartiers prioritaires de la politique de la ville (QPV) of the territory, by the names
+    # residents use; a QPV may have no centre social. Source: the QPV list of the ANCT (sig.ville).
+    qpv: List[Text] = []
 
     @property
     def quartiers(self) -> List[str]:
-        """The territory's quartiers, in the order of its centres."""
-        return list(dict.fromkeys(centre.quartier for centre in self.centres_sociaux))
+        """The territory's quartiers: those of its centres, then the QPV without a centre."""
+        return list(dict.fromkeys([c.quartier for c in self.centres_sociaux] + self.qpv))
+
+    def is_qpv(self, quartier: str) -> bool:
+        return quartier in self.qpv
 
     def referent_for(self, theme: str, quartier: str) -> Referent:
         """The first référent for this theme and quartier, else the coordinator."""
