@@ -81,7 +81,8 @@ def database(tmp_path, monkeypatch):
             "capacity": 10,
         },
     ]
-    path = tmp_path / "territory.yml"
+    # Named as the default territory: the actions' conversations (no territory said) are its.
+    path = tmp_path / "demo.yml"
     path.write_text(yaml.safe_dump(territory, allow_unicode=True), encoding="utf-8")
     engine = make_engine(url)
     db = session_factory(engine)()
@@ -712,6 +713,13 @@ def test_start_up_migrates_and_loads_the_demo_territory_once(tmp_path):
 
     assistant = Assistant(database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
     first = assistant.prepare_database()
-    assert first.centres_created >= 2 and first.sessions_created >= 16
+    assert set(first) == {"demo", "demo-port"}  # every territory served
+    assert first["demo"].centres_created >= 2 and first["demo"].sessions_created >= 16
+    assert first["demo-port"].centres_created >= 2
     again = assistant.prepare_database()
-    assert (again.centres_created, again.sessions_created, again.sessions_updated) == (0, 0, 0)
+    for loaded in again.values():
+        assert (loaded.centres_created, loaded.sessions_created, loaded.sessions_updated) == (
+            0,
+            0,
+            0,
+        )

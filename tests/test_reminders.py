@@ -133,6 +133,7 @@ def test_messages_are_plain_french_from_the_domain():
         first_name="Awa",
         phone="+33639980001",
         channel="sms",
+        territory="demo",
         session_starts_at=datetime(2026, 12, 3, 8, 30, tzinfo=timezone.utc),
         theme="CV",
         centre_name="Centre social des Tilleuls (démo)",

@@ -48,7 +48,13 @@ def test_the_widget_and_demo_page_come_from_the_assistant_itself(web):
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     html = page.decode()
     assert '<html lang="fr">' in html
-    assert re.findall(r"<script[^>]*>", html) == ['<script src="/webhooks/web/widget.js" defer>']
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/webhooks/web/widget.js" data-territory="demo" defer>'
+    ]
+    status, _, port = request(f"{web}/demo-port")
+    assert status == 200 and re.findall(r"<script[^>]*>", port.decode()) == [
+        '<script src="/webhooks/web/widget.js" data-territory="demo-port" defer>'
+    ]
     status, headers, script = request(f"{web}/widget.js")
     assert status == 200 and "javascript" in headers["Content-Type"]
     status, headers, style = request(f"{web}/widget.css")
