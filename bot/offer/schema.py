@@ -205,7 +205,9 @@ class Service(_Record):
     @validator("zone_eligibilite", each_item=True)
     def _zone(cls, value: str) -> str:
         if not _ZONE.match(value):
-            raise ValueError(f"{value!r} is not an INSEE code (municipality, department, EPCI, country)")
+            raise ValueError(
+                f"{value!r} is not an INSEE code (municipality, department, EPCI, country)"
+            )
         return value
 
     @validator("volume_horaire_hebdomadaire")
