@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence
 
 import yaml
 
-from bot.knowledge import territory_path
+from bot.knowledge import served_territories, territory_path
 from bot.settings import ACTION_TOKEN_VARIABLE
 from bot.storage.database import database_url as default_database_url
 from bot.storage.database import make_engine, migrate, session_factory
@@ -72,14 +72,16 @@ class Assistant:
         auth_token: Optional[str] = None,
         log_dir: Optional[Path] = None,
         database_url: Optional[str] = None,
-        territory: Optional[Path] = None,
+        territories: Sequence[Path] = (),
         endpoints: Optional[Path] = None,
         env: Optional[Dict[str, str]] = None,
         rasa_args: Sequence[str] = (),
     ) -> None:
         self.model = Path(model)
         self.database_url = database_url or default_database_url()
-        self.territory = Path(territory or territory_path())
+        self.territories = [Path(p) for p in territories] or [
+            territory_path(territory=t) for t in served_territories()
+        ]
         self.rasa_port = rasa_port
         self.action_port = action_port
         self.interface = interface
@@ -143,13 +145,13 @@ class Assistant:
         self.processes.append(process)
         return process
 
-    def prepare_database(self) -> LoadReport:
-        """Migrate the schema and load the territory file (idempotent: nothing twice)."""
+    def prepare_database(self) -> Dict[str, LoadReport]:
+        """Migrate the schema and load each territory file (idempotent: nothing twice)."""
         migrate(self.database_url)
         engine = make_engine(self.database_url)
         try:
             with session_factory(engine)() as db:
-                return load_territory(db, self.territory)
+                return {path.stem: load_territory(db, path) for path in self.territories}
         finally:
             engine.dispose()
 
@@ -208,7 +210,7 @@ class Assistant:
             command += ["--auth-token", self.auth_token]
         return self._spawn("rasa-server", command + self.rasa_args, uses_database=True)
 
-    def start(self, timeout: float = 300) -> LoadReport:
+    def start(self, timeout: float = 300) -> Dict[str, LoadReport]:
         """Prepare the database, start every process, wait for the servers; what was loaded."""
         report = self.prepare_database()
         self.start_action_server()
@@ -289,8 +291,7 @@ def main() -> None:
         print(
             text(
                 "launcher.ready",
-                territory=assistant.territory.name,
-                report=report,
+                report="; ".join(f"{name} ({loaded})" for name, loaded in report.items()),
                 rasa_url=assistant.rasa_url,
                 action_url=assistant.action_url,
                 console_url=console_url,

@@ -30,6 +30,7 @@ import yaml
 from sqlalchemy.orm import sessionmaker
 
 from bot.french_dates import format_when
+from bot.knowledge import KnowledgeBase, load_knowledge_base
 from bot.storage.booking_messages import BOOKING_MESSAGES, Message
 from bot.storage.database import ROOT, make_engine, session_factory
 from bot.storage.models import REMINDER, WAITLIST_PROMOTED, utc_now
@@ -79,14 +80,33 @@ def log_only(message: Message, text: str) -> None:
     )
 
 
+@lru_cache(maxsize=1)
+def _knowledge() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+def territory_sms_number(territory: str) -> Optional[str]:
+    """The number the booking's territory texts from (the one its residents write to)."""
+    served = _knowledge().territories.get(territory)
+    return served.sms_number if served else None
+
+
 def sms_transport(db_factory: sessionmaker, config: SmsConfig) -> Transport:
     """Queue the message as SMS to the phone given at booking (the phone writing, for a booking
-    made by SMS: bot/actions/booking.py); not after a STOP."""
+    made by SMS: bot/actions/booking.py), from its territory's number; not after a STOP."""
 
     def send(message: Message, text: str) -> None:
         with db_factory() as db:
             try:
-                queue_sms(db, config, message.phone, text, SMS_REMINDER, utc_now())
+                queue_sms(
+                    db,
+                    config,
+                    message.phone,
+                    text,
+                    SMS_REMINDER,
+                    utc_now(),
+                    territory_sms_number(message.territory),
+                )
             except OptedOut as stopped:
                 logger.info(
                     "%s for booking %s not sent: %s answered STOP",

@@ -4,6 +4,8 @@
   empty answer (channels/action_failures.py);
 - the conversation's channel is this one, whatever the body says (`input_channel` is ignored);
 - messages are limited per conversation and per client address (channels/rate_limit.py);
+- a message belongs to the territory its `metadata.territory` names, the default one if none;
+  a territory the deployment does not serve is a 400 (channels/territories.py);
 - the body is checked before Rasa reads it: Rasa's channel calls `request.json.get(...)` outside
   its error handling, so a JSON array, a non-string sender or metadata that is not an object gave
   a 500; a sender with a NUL character made the tracker store's query fail (the connection was
@@ -27,6 +29,7 @@ from bot.texts import text
 from channels.action_failures import watching
 from channels.inputs import BadInput, clean_text, read_json_object
 from channels.rate_limit import WebhookLimits
+from channels.territories import TERRITORY_KEY, checked_territory, with_territory
 
 BODY_MAX_BYTES = 256_000
 # Far beyond what a resident types (the forms answer "trop long" well before); a ~5 000-character
@@ -56,6 +59,8 @@ def checked_body(body: Optional[bytes]) -> Dict[str, Any]:
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadInput("metadata_invalide", text("rest.metadata_not_object"))
+    territory = checked_territory((metadata or {}).get(TERRITORY_KEY))
+    data["metadata"] = with_territory(metadata, territory)
     return data
 
 

@@ -57,13 +57,13 @@ def new_sender() -> str:
 
 
 async def ask(
-    rasa_url: Optional[str], sender: str, text: str, account_id: int
+    rasa_url: Optional[str], sender: str, text: str, account_id: int, territory: str
 ) -> List[Dict[str, Any]]:
-    """The bot's messages for `text`, as the REST channel returns them."""
+    """The bot's messages for `text` in `territory`, as the REST channel returns them."""
     if not rasa_url:
         raise AssistantUnavailable("no Rasa server configured (CONSOLE_RASA_URL, --rasa-url)")
     logger.info("assisted conversation %s: desk message from staff account %d", sender, account_id)
-    body = {"sender": sender, "message": text, "metadata": ASSISTED}
+    body = {"sender": sender, "message": text, "metadata": {**ASSISTED, "territory": territory}}
     try:
         async with (
             aiohttp.ClientSession(timeout=TIMEOUT) as http,

@@ -8,6 +8,7 @@ running Rasa server retries.
 import asyncio
 import logging
 from datetime import datetime
+from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,15 +31,22 @@ def sms_text(fiche: Fiche) -> str:
 
 
 async def send_fiche(
-    sessions: sessionmaker, config: SmsConfig, fiche: Fiche, number: str, account_id: int
+    sessions: sessionmaker,
+    config: SmsConfig,
+    fiche: Fiche,
+    number: str,
+    account_id: int,
+    territory_number: Optional[str] = None,
 ) -> str:
-    """Queue the fiche's short answer for `number` and try to deliver it now; what became of it:
+    """Queue the fiche's short answer for `number`, from the territory's SMS number (None: the
+    configured one), and try to deliver it now; what became of it:
     SENT, PENDING (the operator did not answer, retried later) or DROPPED (refused for good).
     OptedOut when the number answered STOP."""
     now = utc_now()
 
     hashed = await in_worker_thread(
-        lambda db: queue_sms(db, config, number, sms_text(fiche), DESK, now), sessions
+        lambda db: queue_sms(db, config, number, sms_text(fiche), DESK, now, territory_number),
+        sessions,
     )
     logger.info(
         "desk SMS of fiche %s queued for %s by staff account %d",

@@ -26,7 +26,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 
 from bot.storage.database import transaction
-from bot.storage.models import COORDINATOR, ConsoleAccount, ConsoleSession, utc_now
+from bot.storage.models import COORDINATOR, REGIONAL, ConsoleAccount, ConsoleSession, utc_now
+from bot.storage.scope import EVERY_TERRITORY, Territories
 from bot.texts import text
 from console.database import run_db
 
@@ -163,12 +164,19 @@ def _forget(db, token_hash: str) -> None:
         db.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == token_hash))
 
 
+def territories(request: web.Request) -> Territories:
+    """The territories the signed-in account may see: its own, or all for a regional one."""
+    account = request["account"]
+    return EVERY_TERRITORY if account.role == REGIONAL else [account.territory]
+
+
 def coordinator_only(handler):
-    """Teaching and retraining change what the bot says: coordinators only."""
+    """Teaching and retraining change what the bot says: coordinators (of a territory or of
+    the region) only."""
 
     @wraps(handler)
     async def guarded(request: web.Request):
-        if request["account"].role != COORDINATOR:
+        if request["account"].role not in (COORDINATOR, REGIONAL):
             raise web.HTTPForbidden(text=text("console.auth.coordinators_only"))
         return await handler(request)
 

@@ -15,7 +15,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import Alert, AlertDelivery, Booking, BotTurn, DangerReply, Feedback
+from bot.storage.models import (
+    Alert,
+    AlertDelivery,
+    Booking,
+    BotTurn,
+    CafeSession,
+    CentreSocial,
+    DangerReply,
+    Feedback,
+)
+from bot.storage.scope import EVERY_TERRITORY, Territories, within
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -74,15 +84,22 @@ class Dashboard:
         return sum(self.conversations.get((day, c), 0) for c in self.channels)
 
 
-def dashboard(db: Session, now: datetime, days: int = 30, top: int = 10) -> Dashboard:
-    """The figures of the last `days` days (Paris calendar days, today included)."""
+def dashboard(
+    db: Session,
+    now: datetime,
+    days: int = 30,
+    top: int = 10,
+    territories: Territories = EVERY_TERRITORY,
+) -> Dashboard:
+    """The figures of the last `days` days (Paris calendar days, today included), for the
+    reader's territories."""
     today = now.astimezone(PARIS).date()
     first_day = today - timedelta(days=days - 1)
     since = datetime.combine(first_day, datetime.min.time(), tzinfo=PARIS)
     turns = db.execute(
         select(
             BotTurn.created_at, BotTurn.channel, BotTurn.conversation, BotTurn.kind, BotTurn.fiche
-        ).where(BotTurn.created_at >= since)
+        ).where(BotTurn.created_at >= since, within(BotTurn.territory, territories))
     ).all()
     seen = defaultdict(set)
     kinds, fiches = Counter(), Counter()
@@ -94,25 +111,29 @@ def dashboard(db: Session, now: datetime, days: int = 30, top: int = 10) -> Dash
     feedback = dict(
         db.execute(
             select(Feedback.useful, func.count())
-            .where(Feedback.created_at >= since)
+            .where(Feedback.created_at >= since, within(Feedback.territory, territories))
             .group_by(Feedback.useful)
         ).all()
     )
     bookings = dict(
         db.execute(
             select(Booking.status, func.count())
-            .where(Booking.created_at >= since)
+            .join(Booking.session)
+            .join(CafeSession.centre)
+            .where(Booking.created_at >= since, within(CentreSocial.territory, territories))
             .group_by(Booking.status)
         ).all()
     )
     alerts = db.execute(
-        select(func.count()).select_from(Alert).where(Alert.created_at >= since)
+        select(func.count())
+        .select_from(Alert)
+        .where(Alert.created_at >= since, within(Alert.territory, territories))
     ).scalar()
     dangers = Counter(
         (created_at.astimezone(PARIS).date(), category)
         for created_at, category in db.execute(
             select(DangerReply.created_at, DangerReply.category).where(
-                DangerReply.created_at >= since
+                DangerReply.created_at >= since, within(DangerReply.territory, territories)
             )
         )
     )
@@ -128,12 +149,15 @@ def dashboard(db: Session, now: datetime, days: int = 30, top: int = 10) -> Dash
         bookings=bookings,
         alerts=alerts or 0,
         dangers=dict(dangers),
-        urgent_alerts=urgent_alerts(db, since),
+        urgent_alerts=urgent_alerts(db, since, territories),
     )
 
 
-def urgent_alerts(db: Session, since: datetime) -> List[UrgentAlert]:
-    """The urgent alerts raised since `since`, the most recent first."""
+def urgent_alerts(
+    db: Session, since: datetime, territories: Territories = EVERY_TERRITORY
+) -> List[UrgentAlert]:
+    """The urgent alerts of the reader's territories raised since `since`, the most recent
+    first."""
     delivered = (
         select(AlertDelivery.id)
         .where(AlertDelivery.alert_id == Alert.id, AlertDelivery.sent_at.is_not(None))
@@ -141,7 +165,11 @@ def urgent_alerts(db: Session, since: datetime) -> List[UrgentAlert]:
     )
     rows = db.execute(
         select(Alert.reference, Alert.created_at, Alert.danger, Alert.referent_name, delivered)
-        .where(Alert.danger.is_not(None), Alert.created_at >= since)
+        .where(
+            Alert.danger.is_not(None),
+            Alert.created_at >= since,
+            within(Alert.territory, territories),
+        )
         .order_by(Alert.created_at.desc())
     ).all()
     return [UrgentAlert(*row) for row in rows]

@@ -119,6 +119,7 @@ def new_alert(db_factory, **changes):
         "on_behalf": True,
         "referent_name": "Nadia Essai (démo)",
         "referent_email": "referent-emploi-marronniers@example.org",
+        "territory": "demo",
     }
     with db_factory() as db:
         return raise_alert(db, **{**details, **changes}).reference

@@ -29,7 +29,7 @@ from bot.actions.booking_input import (
     find_reference,
     read_first_name,
 )
-from bot.actions.context import knowledge_base, latest_intent
+from bot.actions.context import conversation_territory, conversation_territory_id, latest_intent
 from bot.actions.form_answers import (
     REQUESTED_SLOT,
     STOP_INTENT,
@@ -196,19 +196,25 @@ class Offer:
     same_day: Optional[List[SessionView]] = None  # several sessions on the day they named
 
 
-def _session(db: Session, session_id: int) -> Optional[SessionView]:
-    found = service.find_session(db, session_id)
+def _session(db: Session, territory: str, session_id: int) -> Optional[SessionView]:
+    found = service.find_session(db, session_id, territory)
     return SessionView.of(found) if found else None
 
 
-def _sessions_between(db: Session, start: datetime, end: datetime) -> List[SessionView]:
-    return [SessionView.of(s) for s in service.sessions_between(db, start, end)]
+def _sessions_between(
+    db: Session, territory: str, start: datetime, end: datetime
+) -> List[SessionView]:
+    return [SessionView.of(s) for s in service.sessions_between(db, start, end, territory)]
 
 
 def _upcoming(
-    db: Session, after: datetime, exclude: Optional[int] = None, limit: int = SESSIONS_SHOWN
+    db: Session,
+    territory: str,
+    after: datetime,
+    exclude: Optional[int] = None,
+    limit: int = SESSIONS_SHOWN,
 ) -> List[SessionView]:
-    sessions = service.upcoming_sessions(db, now=after, limit=limit + 1)
+    sessions = service.upcoming_sessions(db, now=after, limit=limit + 1, territory=territory)
     return [SessionView.of(s) for s in sessions if s.id != exclude][:limit]
 
 
@@ -219,12 +225,13 @@ def _current_session_id(db: Session, reference: Optional[str]) -> Optional[int]:
     return found[0].session_id if found else None
 
 
-def choose_session(db: Session, text: str, now: datetime) -> Choice:
-    """The session a button ("button:12") or a message ("jeudi", "le 3 décembre") names."""
+def choose_session(db: Session, territory: str, text: str, now: datetime) -> Choice:
+    """The session of `territory` a button ("button:12") or a message ("jeudi", "le 3
+    décembre") names."""
     text = text.strip()
     if text.startswith(BUTTON_PREFIX):
         chosen = text[len(BUTTON_PREFIX) :]
-        session = _session(db, int(chosen)) if chosen.isdigit() else None
+        session = _session(db, territory, int(chosen)) if chosen.isdigit() else None
         return _bookable(session, now) if session else Choice(problem={"problem": "not_understood"})
     today = paris_today(now)
     try:
@@ -236,7 +243,7 @@ def choose_session(db: Session, text: str, now: datetime) -> Choice:
     if isinstance(day, Weekday):
         candidates = [
             s
-            for s in _sessions_between(db, now, now + WEEKDAY_HORIZON)
+            for s in _sessions_between(db, territory, now, now + WEEKDAY_HORIZON)
             if s.starts_at.astimezone(PARIS).weekday() == day.index
         ]
         if not candidates:
@@ -245,7 +252,7 @@ def choose_session(db: Session, text: str, now: datetime) -> Choice:
     if day < today:
         return Choice(problem={"problem": "past"})
     start = datetime.combine(day, time(0), tzinfo=PARIS)
-    candidates = _sessions_between(db, start, start + timedelta(days=1))
+    candidates = _sessions_between(db, territory, start, start + timedelta(days=1))
     if not candidates:
         return Choice(problem={"problem": "no_session_on_date", "date": format_day(day)})
     open_ = [s for s in candidates if s.places_left > 0 and s.starts_at > now]
@@ -262,19 +269,21 @@ def _bookable(session: SessionView, now: datetime) -> Choice:
     return Choice(session=session)
 
 
-def _offer(db: Session, problem: Dict, reference: Optional[str], now: datetime) -> Offer:
+def _offer(
+    db: Session, territory: str, problem: Dict, reference: Optional[str], now: datetime
+) -> Offer:
     exclude = _current_session_id(db, reference)
-    offer = Offer(upcoming=_upcoming(db, now, exclude))
+    offer = Offer(upcoming=_upcoming(db, territory, now, exclude))
     if problem.get("problem") == "full":
-        full = _session(db, int(problem["session_id"]))
+        full = _session(db, territory, int(problem["session_id"]))
         if full is not None:
-            after = _upcoming(db, full.starts_at, exclude, limit=1)
+            after = _upcoming(db, territory, full.starts_at, exclude, limit=1)
             return Offer(offer.upcoming, full=full, next_open=after[0] if after else None)
     if problem.get("problem") == "several":
         day = datetime.combine(datetime.fromisoformat(problem["day"]).date(), time(0), tzinfo=PARIS)
         same_day = [
             s
-            for s in _sessions_between(db, max(day, now), day + timedelta(days=1))
+            for s in _sessions_between(db, territory, max(day, now), day + timedelta(days=1))
             if s.places_left > 0
         ]
         return Offer(offer.upcoming, same_day=same_day)
@@ -294,10 +303,10 @@ def end_form() -> List[EventType]:
     return reset_booking() + [SlotSet(REQUESTED_SLOT, None)]
 
 
-def utter_unavailable(dispatcher: CollectingDispatcher) -> None:
+def utter_unavailable(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     dispatcher.utter_message(
         response="utter_booking_unavailable",
-        reception_phone=knowledge_base().territory.reception.phone,
+        reception_phone=conversation_territory(tracker).reception.phone,
     )
 
 
@@ -342,9 +351,11 @@ async def _validate_session(
         return {SESSION_SLOT: None}
     now = utc_now()
     reference = tracker.get_slot(REFERENCE_SLOT) if changing else None
+    territory = conversation_territory_id(tracker)
 
     def work(db: Session):
-        return choose_session(db, str(value), now), _current_session_id(db, reference)
+        choice = choose_session(db, territory, str(value), now)
+        return choice, _current_session_id(db, reference)
 
     choice, current = await in_database(work)
     if choice.problem is None and changing and choice.session.id == current:
@@ -376,7 +387,7 @@ class _BookingValidation(FormValidation, ABC):
         try:
             return await super().run(dispatcher, tracker, domain)
         except DatabaseUnavailable:
-            utter_unavailable(dispatcher)
+            utter_unavailable(dispatcher, tracker)
             return end_form()
 
     def forget(self) -> List[EventType]:
@@ -396,7 +407,7 @@ class _DatabaseAction(Action, ABC):
         try:
             return await self.act(dispatcher, tracker, domain)
         except DatabaseUnavailable:
-            utter_unavailable(dispatcher)
+            utter_unavailable(dispatcher, tracker)
             return end_form()
 
     @abstractmethod
@@ -416,8 +427,8 @@ class ActionShowCafeSessions(_DatabaseAction):
         return "action_show_cafe_sessions"
 
     async def act(self, dispatcher, tracker, domain) -> List[EventType]:
-        now = utc_now()
-        upcoming = await in_database(lambda db: _upcoming(db, now))
+        now, territory = utc_now(), conversation_territory_id(tracker)
+        upcoming = await in_database(lambda db: _upcoming(db, territory, now))
         if not upcoming:
             dispatcher.utter_message(response="utter_no_cafe_sessions")
         else:
@@ -438,8 +449,8 @@ class ActionAskBookingSessionId(_DatabaseAction):
         changing = tracker.active_loop_name == MANAGE_FORM
         problem = tracker.get_slot(PROBLEM_SLOT) or {}
         reference = tracker.get_slot(REFERENCE_SLOT) if changing else None
-        now = utc_now()
-        offer = await in_database(lambda db: _offer(db, problem, reference, now))
+        now, territory = utc_now(), conversation_territory_id(tracker)
+        offer = await in_database(lambda db: _offer(db, territory, problem, reference, now))
         handled = [SlotSet(PROBLEM_SLOT, None)]
 
         if offer.full is not None and not changing:
@@ -510,7 +521,7 @@ class ValidateBookingForm(_BookingValidation):
         ):
             dispatcher.utter_message(
                 response="utter_phone_not_this_phone",
-                reception_phone=knowledge_base().territory.reception.phone,
+                reception_phone=conversation_territory(tracker).reception.phone,
             )
             return {PHONE_SLOT: None}
         return {PHONE_SLOT: phone}
@@ -592,7 +603,7 @@ class ValidateManageBookingForm(_BookingValidation):
         ):
             dispatcher.utter_message(
                 response="utter_booking_lookup_blocked",
-                reception_phone=knowledge_base().territory.reception.phone,
+                reception_phone=conversation_territory(tracker).reception.phone,
             )
             return end_form()
         return await super().run(dispatcher, tracker, domain)
@@ -618,7 +629,7 @@ class ValidateManageBookingForm(_BookingValidation):
         it names, or the same "not found" whatever the reason."""
         if value is None:
             return {REFERENCE_SLOT: None}
-        reception_phone = knowledge_base().territory.reception.phone
+        reception_phone = conversation_territory(tracker).reception.phone
         text, now = str(value), utc_now()
         reference = find_reference(text)
         phone = None
@@ -634,8 +645,10 @@ class ValidateManageBookingForm(_BookingValidation):
                 )
                 return {REFERENCE_SLOT: None}
 
+        territory = conversation_territory_id(tracker)
+
         def work(db: Session) -> List[BookingView]:
-            found = service.find_bookings(db, reference=reference, phone=phone)
+            found = service.find_bookings(db, reference=reference, phone=phone, territory=territory)
             return [BookingView.of(booking) for booking in found]
 
         found = await in_database(work)
@@ -679,7 +692,7 @@ class ActionAskBookingCancelConfirmed(_DatabaseAction):
         if not found:  # deleted meanwhile (the session is over)
             dispatcher.utter_message(
                 response="utter_booking_not_found",
-                reception_phone=knowledge_base().territory.reception.phone,
+                reception_phone=conversation_territory(tracker).reception.phone,
             )
             return end_form()
         dispatcher.utter_message(

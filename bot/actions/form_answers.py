@@ -103,7 +103,7 @@ class FormValidation(FormValidationAction, ABC):
     ) -> List[EventType]:
         """By default: say so, give the reception's contact and leave the form."""
         dispatcher.utter_message(response="utter_form_dead_end")
-        utter_reception_contact(dispatcher)
+        utter_reception_contact(dispatcher, tracker)
         return self.forget() + [SlotSet(REQUESTED_SLOT, None)]
 
     @abstractmethod

@@ -9,13 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.context import knowledge_base
+from bot.actions.context import conversation_territory
 from bot.actions.review import record_misunderstood
 from bot.storage.models import FALLBACK
 
 
-def utter_reception_contact(dispatcher: CollectingDispatcher) -> None:
-    reception = knowledge_base().territory.reception
+def utter_reception_contact(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The reception of the conversation's territory."""
+    reception = conversation_territory(tracker).reception
     dispatcher.utter_message(
         response="utter_reception_contact",
         reception_name=reception.name,
@@ -33,7 +34,7 @@ class ActionReceptionContact(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        utter_reception_contact(dispatcher)
+        utter_reception_contact(dispatcher, tracker)
         return []
 
 
@@ -48,7 +49,7 @@ class ActionDefaultFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_default")
-        utter_reception_contact(dispatcher)
+        utter_reception_contact(dispatcher, tracker)
         dispatcher.utter_message(response="utter_offer_alert")
         record_misunderstood(tracker, FALLBACK, domain["responses"]["utter_default"][0]["text"])
         # Forget the message that was not understood so it does not steer the next prediction.

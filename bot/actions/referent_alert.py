@@ -31,7 +31,13 @@ from bot.actions.alert_input import (
 from bot.actions.booking import idempotency_key
 from bot.actions.booking_db import DatabaseUnavailable, in_database
 from bot.actions.booking_input import NotAFirstName, read_first_name
-from bot.actions.context import EMERGENCY_INTENT, fiche_in_context, knowledge_base, latest_intent
+from bot.actions.context import (
+    EMERGENCY_INTENT,
+    conversation_territory,
+    conversation_territory_id,
+    fiche_in_context,
+    latest_intent,
+)
 from bot.actions.danger import DANGER_SLOT
 from bot.actions.form_answers import (
     REQUESTED_SLOT,
@@ -152,7 +158,7 @@ class ActionAskAlertConsent(Action):
         if tracker.get_slot(DANGER_SLOT):
             dispatcher.utter_message(
                 response="utter_ask_alert_consent_urgent",
-                callback_delay=knowledge_base().territory.urgent_callback_delay,
+                callback_delay=conversation_territory(tracker).urgent_callback_delay,
             )
         else:
             dispatcher.utter_message(response="utter_ask_alert_consent")
@@ -199,7 +205,7 @@ class ActionAskAlertQuartier(Action):
         return "action_ask_alert_quartier"
 
     def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        names = knowledge_base().territory.quartiers + [OTHER.capitalize()]
+        names = conversation_territory(tracker).quartiers + [OTHER.capitalize()]
         dispatcher.utter_message(
             response="utter_ask_alert_quartier",
             buttons=[{"title": name, "payload": name} for name in names],
@@ -255,7 +261,7 @@ class ValidateReferentAlertForm(FormValidation):
         return _choice_read_as_stop(tracker, THEME_SLOT, read_theme)
 
     async def extract_alert_quartier(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        quartiers = knowledge_base().territory.quartiers
+        quartiers = conversation_territory(tracker).quartiers
         return _choice_read_as_stop(tracker, QUARTIER_SLOT, lambda t: read_quartier(t, quartiers))
 
     async def extract_alert_consent(self, dispatcher, tracker, domain) -> Dict[Text, Any]:
@@ -308,7 +314,7 @@ class ValidateReferentAlertForm(FormValidation):
         if value is None:
             return {QUARTIER_SLOT: None}
         text = _bounded(value, QUARTIER_SLOT, dispatcher)
-        quartier = read_quartier(text, knowledge_base().territory.quartiers) if text else None
+        quartier = read_quartier(text, conversation_territory(tracker).quartiers) if text else None
         if text and quartier is None:
             dispatcher.utter_message(response="utter_alert_quartier_invalid")
         return {QUARTIER_SLOT: quartier}
@@ -326,10 +332,10 @@ class ActionSubmitAlert(Action):
         return "action_submit_alert"
 
     async def run(self, dispatcher, tracker, domain: DomainDict) -> List[EventType]:
-        territory = knowledge_base().territory
+        territory = conversation_territory(tracker)
         if tracker.get_slot(CONSENT_SLOT) is False:
             dispatcher.utter_message(response="utter_alert_not_kept")
-            utter_reception_contact(dispatcher)
+            utter_reception_contact(dispatcher, tracker)
             return reset_alert()
         if tracker.get_slot(CONFIRMED_SLOT) is False:
             dispatcher.utter_message(response="utter_alert_cancelled")
@@ -353,6 +359,7 @@ class ActionSubmitAlert(Action):
             referent_name=referent.name,
             referent_email=referent.email,
             danger=danger,
+            territory=conversation_territory_id(tracker),
             copy_email=territory.coordinator.email if danger else None,
         )
         key = idempotency_key(tracker)
@@ -385,9 +392,12 @@ class ActionAlertStatus(Action):
         if reference is None:
             dispatcher.utter_message(response="utter_ask_alert_reference")
             return []
-        territory = knowledge_base().territory
+        territory, territory_id = (
+            conversation_territory(tracker),
+            conversation_territory_id(tracker),
+        )
         try:
-            status = await in_database(lambda db: service.alert_status(db, reference))
+            status = await in_database(lambda db: service.alert_status(db, reference, territory_id))
         except DatabaseUnavailable:
             dispatcher.utter_message(
                 response="utter_alert_unavailable", reception_phone=territory.reception.phone

@@ -16,6 +16,7 @@ from typing import Callable, Optional, Tuple
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
+from bot.actions.context import conversation_territory_id
 from bot.storage.database import database_url, migrated_sessions
 from bot.storage.models import LOW_CONFIDENCE
 from bot.storage.review import (
@@ -78,11 +79,11 @@ def record_misunderstood(tracker: Tracker, reason: str, bot_answer: str) -> Futu
 
 def record_danger_reply(tracker: Tracker, category: str) -> Future:
     """Count an emergency reply (day, channel, category); its text is never kept."""
-    channel = _channel(tracker)
+    channel, territory = _channel(tracker), conversation_territory_id(tracker)
     return _writer.submit(
         _safely,
         database_url(),
-        lambda db: record_danger(db, channel=channel, category=category),
+        lambda db: record_danger(db, territory=territory, channel=channel, category=category),
     )
 
 
@@ -95,16 +96,24 @@ def _record(
 ) -> Future:
     """Read what is needed from the tracker now, write it later in the writer thread."""
     channel, conversation = _channel(tracker), _conversation(tracker)
+    territory = conversation_territory_id(tracker)
     ranking = list(tracker.latest_message.get("intent_ranking") or [])
 
     def work(db: Session) -> None:
         record_turn(
-            db, channel=channel, conversation=conversation, kind=kind, intent=intent, fiche=fiche
+            db,
+            territory=territory,
+            channel=channel,
+            conversation=conversation,
+            kind=kind,
+            intent=intent,
+            fiche=fiche,
         )
         if review:
             reason, text, bot_answer = review
             record_review(
                 db,
+                territory=territory,
                 reason=reason,
                 text=text,
                 channel=channel,

@@ -26,6 +26,7 @@ from pydantic import (
 from bot.gsm7 import septets, to_gsm7, unsupported_characters
 from bot.offer.schema import check_values
 from bot.plain_text import plain
+from bot.storage.phone import InvalidPhone, normalise_french_phone
 from bot.texts import section
 
 SMS_MAX_SEPTETS = 306  # two concatenated GSM-7 SMS segments (2 x 153)
@@ -486,7 +487,8 @@ class Territory(_Strict):
     name: Text
     reception: Contact
     # The number residents text (the operator's "To"): an SMS belongs to the territory of the
-    # number it was sent to. Written as residents see it; compared in E.164.
+    # number it was sent to, and its replies go from it. Written as residents see it; read as
+    # E.164 ("+33639980001").
     sms_number: Optional[Text] = None
     # How soon a référent calls back, as told to residents: "2 jours ouvrés".
     callback_delay: Text
@@ -508,6 +510,15 @@ class Territory(_Strict):
 
     def is_qpv(self, quartier: str) -> bool:
         return quartier in self.qpv
+
+    @validator("sms_number")
+    def _e164(cls, value: Optional[str]) -> Optional[str]:
+        if value is None:
+            return None
+        try:
+            return normalise_french_phone(value)
+        except InvalidPhone:
+            raise ValueError(f"'{value}' is not a French phone number") from None
 
     def referent_for(self, theme: str, quartier: str) -> Referent:
         """The first référent for this theme and quartier, else the coordinator."""

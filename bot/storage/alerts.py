@@ -94,11 +94,13 @@ def raise_alert(db: Session, idempotency_key: Optional[str] = None, **details) -
     return alert
 
 
-def alert_status(db: Session, reference: str) -> Optional[str]:
-    """PENDING until one target has it, then TRANSMITTED; None for an unknown reference."""
-    alert = db.execute(
-        select(Alert).where(Alert.reference == ALERT.normalise(reference))
-    ).scalar_one_or_none()
+def alert_status(db: Session, reference: str, territory: Optional[str] = None) -> Optional[str]:
+    """PENDING until one target has it, then TRANSMITTED; None for an unknown reference (or
+    one of another territory than `territory`, if given)."""
+    query = select(Alert).where(Alert.reference == ALERT.normalise(reference))
+    if territory is not None:
+        query = query.where(Alert.territory == territory)
+    alert = db.execute(query).scalar_one_or_none()
     if alert is None:
         return None
     return TRANSMITTED if any(d.sent_at for d in alert.deliveries) else PENDING

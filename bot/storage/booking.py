@@ -24,6 +24,7 @@ from bot.storage.models import (
     WAITLIST_PROMOTED,
     Booking,
     CafeSession,
+    CentreSocial,
     Outbox,
     utc_now,
 )
@@ -73,9 +74,14 @@ class InvalidFirstName(BookingError):
 
 
 def upcoming_sessions(
-    db: Session, now: Optional[datetime] = None, limit: int = 5, centre: Optional[str] = None
+    db: Session,
+    now: Optional[datetime] = None,
+    limit: int = 5,
+    centre: Optional[str] = None,
+    territory: Optional[str] = None,
 ) -> List[CafeSession]:
-    """The next sessions with a place left, soonest first; `centre` is a centre slug."""
+    """The next sessions with a place left, soonest first; `centre` is a centre slug;
+    `territory` (a territory id) keeps that territory's only."""
     now = now or utc_now()
     query = (
         select(CafeSession)
@@ -86,19 +92,26 @@ def upcoming_sessions(
     )
     if centre is not None:
         query = query.where(CafeSession.centre.has(slug=centre))
+    query = _of_territory(query, territory)
     with transaction(db):
         return list(db.execute(query).scalars())
 
 
-def find_session(db: Session, session_id: int) -> Optional[CafeSession]:
-    """The session with this id, its centre loaded; None when there is none."""
-    return db.execute(_sessions_query().where(CafeSession.id == session_id)).scalar_one_or_none()
+def find_session(
+    db: Session, session_id: int, territory: Optional[str] = None
+) -> Optional[CafeSession]:
+    """The session with this id (of `territory`, if given), its centre loaded; else None."""
+    query = _of_territory(_sessions_query().where(CafeSession.id == session_id), territory)
+    return db.execute(query).scalar_one_or_none()
 
 
-def sessions_between(db: Session, start: datetime, end: datetime) -> List[CafeSession]:
-    """Every session starting strictly between `start` and `end`, full or not, soonest first."""
+def sessions_between(
+    db: Session, start: datetime, end: datetime, territory: Optional[str] = None
+) -> List[CafeSession]:
+    """Every session starting strictly between `start` and `end`, full or not, soonest first
+    (of `territory`, if given)."""
     query = _sessions_query().where(CafeSession.starts_at > start, CafeSession.starts_at < end)
-    return list(db.execute(query).scalars())
+    return list(db.execute(_of_territory(query, territory)).scalars())
 
 
 def _sessions_query():
@@ -107,6 +120,13 @@ def _sessions_query():
         .options(joinedload(CafeSession.centre))
         .order_by(CafeSession.starts_at, CafeSession.id)
     )
+
+
+def _of_territory(query, territory: Optional[str]):
+    """The sessions of one territory (a conversation sees its territory's only); None: all."""
+    if territory is None:
+        return query
+    return query.where(CafeSession.centre.has(CentreSocial.territory == territory))
 
 
 def book(
@@ -241,9 +261,13 @@ def change(
 
 
 def find_bookings(
-    db: Session, reference: Optional[str] = None, phone: Optional[str] = None
+    db: Session,
+    reference: Optional[str] = None,
+    phone: Optional[str] = None,
+    territory: Optional[str] = None,
 ) -> List[Booking]:
-    """Bookings (any status) by reference and/or phone, soonest session first."""
+    """Bookings (any status) by reference and/or phone, soonest session first; of `territory`'s
+    sessions only, if given."""
     if reference is None and phone is None:
         raise ValueError("give a reference or a phone")
     query = (
@@ -256,6 +280,7 @@ def find_bookings(
         query = query.where(Booking.reference == BOOKING.normalise(reference))
     if phone is not None:
         query = query.where(Booking.phone == normalise_french_phone(phone))
+    query = _of_territory(query, territory)
     with transaction(db):
         return list(db.execute(query).scalars())
 

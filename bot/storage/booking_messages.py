@@ -31,6 +31,7 @@ class Message:
     theme: str
     centre_name: str
     centre_address: str
+    territory: str
 
 
 class BookingMessages(Queue[Message]):
@@ -73,6 +74,7 @@ class BookingMessages(Queue[Message]):
             theme=session.theme,
             centre_name=session.centre.name,
             centre_address=session.centre.address,
+            territory=session.centre.territory,
         )
 
     def transport(self, message: Message) -> str:

@@ -24,6 +24,7 @@ RETENTION = timedelta(days=395)
 def record_feedback(
     db: Session,
     *,
+    territory: str,
     channel: str,
     conversation: str,
     useful: bool,
@@ -41,6 +42,7 @@ def record_feedback(
             .execution_options(synchronize_session=False)
         )
         feedback = Feedback(
+            territory=territory,
             created_at=now,
             channel=channel,
             conversation=conversation,

@@ -74,6 +74,9 @@ class CentreSocial(Base):
 
     id = Column(Integer, primary_key=True)
     slug = Column(String(60), nullable=False, unique=True)
+    # The territory file it comes from (knowledge/territory/<id>.yml); its sessions and their
+    # bookings belong to that territory.
+    territory = Column(String(60), nullable=False, index=True)
     name = Column(String(200), nullable=False)
     address = Column(String(300), nullable=False)
     quartier = Column(String(120), nullable=False)
@@ -168,6 +171,7 @@ class Alert(Base):
     __table_args__ = (CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="reachable"),)
 
     id = Column(Integer, primary_key=True)
+    territory = Column(String(60), nullable=False, index=True)
     reference = Column(String(16), nullable=False, unique=True)
     created_at = Column(UTCDateTime, nullable=False)
     consent_at = Column(UTCDateTime, nullable=False)
@@ -203,6 +207,7 @@ class DangerReply(Base):
     __tablename__ = "danger_reply"
 
     id = Column(Integer, primary_key=True)
+    territory = Column(String(60), nullable=False, index=True)
     created_at = Column(UTCDateTime, nullable=False, index=True)
     channel = Column(String(20), nullable=False)
     category = Column(String(30), nullable=False)
@@ -240,6 +245,7 @@ class Feedback(Base):
     __tablename__ = "feedback"
 
     id = Column(Integer, primary_key=True)
+    territory = Column(String(60), nullable=False, index=True)
     created_at = Column(UTCDateTime, nullable=False, index=True)
     channel = Column(String(20), nullable=False)
     conversation = Column(String(64), nullable=False)
@@ -279,6 +285,8 @@ class SmsOutbound(Base):
     id = Column(Integer, primary_key=True)
     recipient_hash = Column(String(64), nullable=False, index=True)
     to_number = Column(String(16))  # E.164; emptied once sent or dropped
+    # The territory's number it goes from (the one the resident wrote to); None: the default.
+    from_number = Column(String(16))
     body = Column(Text, nullable=False)
     kind = Column(String(20), nullable=False)
     status = Column(String(10), nullable=False)
@@ -313,6 +321,8 @@ class SmsChoice(Base):
 
 COORDINATOR = "coordinator"
 STAFF = "staff"
+# Sees every territory of the deployment (a region, an operator); the others see their own.
+REGIONAL = "regional"
 
 # Review statuses: à traiter, traité, ignoré, besoin non couvert.
 TODO = "todo"
@@ -331,12 +341,19 @@ class ConsoleAccount(Base):
     """A person who signs in to the console; only an argon2 hash of the password is kept."""
 
     __tablename__ = "console_account"
-    __table_args__ = (CheckConstraint("role IN ('coordinator', 'staff')", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('coordinator', 'staff', 'regional')", name="role_known"),
+        # A regional account sees every territory; any other belongs to exactly one.
+        CheckConstraint(
+            "(role = 'regional') = (territory IS NULL)", name="territory_unless_regional"
+        ),
+    )
 
     id = Column(Integer, primary_key=True)
     email = Column(String(254), nullable=False, unique=True)
     password_hash = Column(String(200), nullable=False)
     role = Column(String(20), nullable=False)
+    territory = Column(String(60), index=True)
     created_at = Column(UTCDateTime, nullable=False)
     active = Column(Boolean, nullable=False, default=True, server_default=text("true"))
 
@@ -369,6 +386,7 @@ class ReviewItem(Base):
     )
 
     id = Column(Integer, primary_key=True)
+    territory = Column(String(60), nullable=False, index=True)
     created_at = Column(UTCDateTime, nullable=False, index=True)
     channel = Column(String(20), nullable=False)
     reason = Column(String(20), nullable=False)
@@ -431,6 +449,7 @@ class BotTurn(Base):
     __table_args__ = (CheckConstraint("kind IN ('answer', 'fallback')", name="kind_known"),)
 
     id = Column(Integer, primary_key=True)
+    territory = Column(String(60), nullable=False, index=True)
     created_at = Column(UTCDateTime, nullable=False, index=True)
     channel = Column(String(20), nullable=False)
     conversation = Column(String(64), nullable=False)

@@ -28,6 +28,7 @@ from bot.storage.models import (
     TrainingExample,
     utc_now,
 )
+from bot.storage.scope import EVERY_TERRITORY, Territories, within
 
 RETENTION = timedelta(days=395)
 # The console's reception desk (/accueil) talks through the REST channel for a resident, under
@@ -66,6 +67,7 @@ def _purge(db: Session, now: datetime) -> None:
 def record_review(
     db: Session,
     *,
+    territory: str,
     reason: str,
     text: str,
     channel: str,
@@ -80,6 +82,7 @@ def record_review(
     with transaction(db):
         _purge(db, now)
         item = ReviewItem(
+            territory=territory,
             created_at=now,
             channel=channel,
             reason=reason,
@@ -97,6 +100,7 @@ def record_review(
 def record_turn(
     db: Session,
     *,
+    territory: str,
     channel: str,
     conversation: str,
     kind: str,
@@ -108,6 +112,7 @@ def record_turn(
     with transaction(db):
         db.add(
             BotTurn(
+                territory=territory,
                 created_at=now or utc_now(),
                 channel=channel,
                 conversation=conversation,
@@ -119,13 +124,13 @@ def record_turn(
 
 
 def record_danger(
-    db: Session, *, channel: str, category: str, now: Optional[datetime] = None
+    db: Session, *, territory: str, channel: str, category: str, now: Optional[datetime] = None
 ) -> None:
     """Count one emergency reply: its day, channel and category, never its text."""
     now = now or utc_now()
     with transaction(db):
         _purge(db, now)
-        db.add(DangerReply(created_at=now, channel=channel, category=category))
+        db.add(DangerReply(territory=territory, created_at=now, channel=channel, category=category))
 
 
 def import_feedback(db: Session) -> int:
@@ -143,6 +148,7 @@ def import_feedback(db: Session) -> int:
             text = redact(feedback.user_text or "")
             db.add(
                 ReviewItem(
+                    territory=feedback.territory,
                     created_at=feedback.created_at,
                     channel=feedback.channel,
                     reason=NOT_USEFUL,
@@ -174,8 +180,11 @@ class Group:
         return json.loads(self.latest.intents)
 
 
-def groups(db: Session, status: str = TODO) -> List[Group]:
+def groups(
+    db: Session, status: str = TODO, territories: Territories = EVERY_TERRITORY
+) -> List[Group]:
     """The inbox for one status: one row per question, the most asked first."""
+    mine = within(ReviewItem.territory, territories)
     rows = db.execute(
         select(
             ReviewItem.normalized,
@@ -183,7 +192,7 @@ def groups(db: Session, status: str = TODO) -> List[Group]:
             func.min(ReviewItem.created_at),
             func.max(ReviewItem.id),
         )
-        .where(ReviewItem.status == status)
+        .where(ReviewItem.status == status, mine)
         .group_by(ReviewItem.normalized)
     ).all()
     latest_ids = [row[3] for row in rows]
@@ -193,7 +202,7 @@ def groups(db: Session, status: str = TODO) -> List[Group]:
     }
     members = db.execute(
         select(ReviewItem.normalized, ReviewItem.reason, ReviewItem.channel).where(
-            ReviewItem.status == status
+            ReviewItem.status == status, mine
         )
     ).all()
     result = []
@@ -213,15 +222,19 @@ def groups(db: Session, status: str = TODO) -> List[Group]:
     return sorted(result, key=lambda g: (-g.count, -g.last_at.timestamp()))
 
 
-def group_of(db: Session, item_id: int) -> List[ReviewItem]:
-    """The item and every other one with the same text and status, newest first."""
-    item = db.get(ReviewItem, item_id)
+def group_of(
+    db: Session, item_id: int, territories: Territories = EVERY_TERRITORY
+) -> List[ReviewItem]:
+    """The item and every other one with the same text and status, newest first; nothing if
+    the item is not of the reader's territories."""
+    mine = within(ReviewItem.territory, territories)
+    item = db.execute(select(ReviewItem).where(ReviewItem.id == item_id, mine)).scalar()
     if item is None:
         return []
     return (
         db.execute(
             select(ReviewItem)
-            .where(ReviewItem.normalized == item.normalized, ReviewItem.status == item.status)
+            .where(ReviewItem.normalized == item.normalized, ReviewItem.status == item.status, mine)
             .order_by(ReviewItem.created_at.desc(), ReviewItem.id.desc())
         )
         .scalars()
@@ -237,13 +250,14 @@ def set_status(
     theme: Optional[str] = None,
     quartier: Optional[str] = None,
     now: Optional[datetime] = None,
+    territories: Territories = EVERY_TERRITORY,
 ) -> int:
     """Give the item's whole group a status (theme and quartier for an unmet need); how many."""
     if status == UNMET and not (theme and quartier):
         raise ValueError("an unmet need needs a theme and a quartier")
     now = now or utc_now()
     with transaction(db):
-        items = group_of(db, item_id)
+        items = group_of(db, item_id, territories)
         for item in items:
             item.status = status
             item.theme, item.quartier = (theme, quartier) if status == UNMET else (None, None)
@@ -258,12 +272,18 @@ def teach(
     intent: str,
     account_id: Optional[int],
     now: Optional[datetime] = None,
+    territories: Territories = EVERY_TERRITORY,
 ) -> TrainingExample:
     """Make the item's text a training example of `intent` (replacing an earlier label of the
-    same phrasing) and mark its group as handled."""
+    same phrasing) and mark its group as handled. The model is the deployment's: an example
+    taught in one territory helps them all."""
     now = now or utc_now()
     with transaction(db):
-        item = db.get(ReviewItem, item_id)
+        item = db.execute(
+            select(ReviewItem).where(
+                ReviewItem.id == item_id, within(ReviewItem.territory, territories)
+            )
+        ).scalar()
         if item is None:
             raise LookupError(f"no review item {item_id}")
         example = db.execute(
@@ -273,7 +293,7 @@ def teach(
             example = TrainingExample(created_at=now, text=item.text, normalized=item.normalized)
             db.add(example)
         example.intent, example.review_item_id, example.created_by = intent, item.id, account_id
-        for member in group_of(db, item_id):
+        for member in group_of(db, item_id, territories):
             member.status, member.handled_at, member.handled_by = DONE, now, account_id
     return example
 
@@ -294,12 +314,12 @@ class UnmetNeed:
     examples: List[str]
 
 
-def unmet_needs(db: Session) -> List[UnmetNeed]:
+def unmet_needs(db: Session, territories: Territories = EVERY_TERRITORY) -> List[UnmetNeed]:
     """Unmet needs per theme and quartier, the most frequent first, with a few of the questions."""
     items = (
         db.execute(
             select(ReviewItem)
-            .where(ReviewItem.status == UNMET)
+            .where(ReviewItem.status == UNMET, within(ReviewItem.territory, territories))
             .order_by(ReviewItem.created_at.desc())
         )
         .scalars()

@@ -9,7 +9,7 @@ with the one that failed.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Collection, List
+from typing import Collection, List, Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ class Sms:
     to_number: str
     body: str
     recipient_hash: str
+    from_number: Optional[str]  # None: the operator's default number
 
 
 def is_opted_out(db: Session, recipient_hash: str) -> bool:
@@ -44,14 +45,22 @@ def is_opted_out(db: Session, recipient_hash: str) -> bool:
 
 
 def enqueue(
-    db: Session, recipient_hash: str, number: str, bodies: List[str], kind: str, now: datetime
+    db: Session,
+    recipient_hash: str,
+    number: str,
+    bodies: List[str],
+    kind: str,
+    now: datetime,
+    from_number: Optional[str] = None,
 ) -> None:
-    """Put SMS in the outbox, in order (part of the caller's transaction)."""
+    """Put SMS in the outbox, in order (part of the caller's transaction); `from_number`: the
+    territory's number they go from, None for the operator's default."""
     for body in bodies:
         db.add(
             SmsOutbound(
                 recipient_hash=recipient_hash,
                 to_number=number,
+                from_number=from_number,
                 body=body,
                 kind=kind,
                 status=PENDING,
@@ -81,7 +90,7 @@ class SmsQueue(Queue[Sms]):
         )
 
     def message(self, row: SmsOutbound) -> Sms:
-        return Sms(row.id, row.to_number, row.body, row.recipient_hash)
+        return Sms(row.id, row.to_number, row.body, row.recipient_hash, row.from_number)
 
     def transport(self, message: Sms) -> str:
         return TRANSPORT

@@ -1,12 +1,14 @@
-"""Load the territory file's centres sociaux and café emploi sessions into the database.
+"""Load a territory file's centres sociaux and café emploi sessions into the database.
 
 Staff add or edit sessions in the YAML file and reload it: entries are matched by centre slug and
 session key, so a reload updates in place and creates nothing twice. A weekly series is expanded
 from today: each reload adds the weeks that came into range. Sessions missing from the file are
 kept (bookings point at them). The whole file loads or nothing does. The file's schema is the
-knowledge base's `Territory` (bot/knowledge/models.py).
+knowledge base's `Territory` (bot/knowledge/models.py); its name is the territory's id, which
+every centre (and so its sessions and bookings) carries. Centre slugs and session keys are unique
+in the whole deployment: a file cannot take over another territory's centre.
 
-    python -m bot.storage.territory [FILE]    # default: the knowledge base's (the demo)
+    python -m bot.storage.territory [FILE…]    # default: every territory served
 """
 
 import sys
@@ -18,7 +20,13 @@ from typing import List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.knowledge import KnowledgeError, Territory, load_territory_file, territory_path
+from bot.knowledge import (
+    KnowledgeError,
+    Territory,
+    load_territory_file,
+    served_territories,
+    territory_path,
+)
 from bot.storage.booking import reschedule_reminders
 from bot.storage.database import make_engine, migrate, session_factory, transaction
 from bot.storage.models import CafeSession, CentreSocial, utc_now
@@ -57,15 +65,22 @@ def load_territory(db: Session, path: Path, now: Optional[datetime] = None) -> L
 
 
 def _upsert(db: Session, path: Path, territory: Territory, now: datetime) -> LoadReport:
+    territory_id = Path(path).stem
     problems = []
     centres = {c.slug: c for c in db.execute(select(CentreSocial)).scalars()}
     centres_created = centres_updated = 0
     for entry in territory.centres_sociaux:
         centre = centres.get(entry.slug)
         if centre is None:
-            centre = centres[entry.slug] = CentreSocial(slug=entry.slug)
+            centre = centres[entry.slug] = CentreSocial(slug=entry.slug, territory=territory_id)
             db.add(centre)
             centres_created += 1
+        elif centre.territory != territory_id:
+            problems.append(
+                f"{path}: centres_sociaux: {entry.slug}: already a centre of territory "
+                f"'{centre.territory}'"
+            )
+            continue
         elif _differs(centre, entry.dict(exclude={"slug"})):
             centres_updated += 1
         _assign(centre, entry.dict(exclude={"slug"}))
@@ -81,6 +96,9 @@ def _upsert(db: Session, path: Path, territory: Territory, now: datetime) -> Loa
         where = f"{path}: cafe_sessions: {dated.key}"
         centre = centres[dated.centre]  # the file's centres, checked by the schema
         session = sessions.get(dated.key)
+        if session is not None and session.centre.territory != territory_id:
+            problems.append(f"{where}: already a session of territory '{session.centre.territory}'")
+            continue
         if session is None:
             db.add(
                 CafeSession(
@@ -125,12 +143,15 @@ def _assign(row, values: dict) -> None:
 
 
 def main(argv: List[str]) -> int:
-    path = Path(argv[0]) if argv else territory_path()
+    paths = [Path(arg) for arg in argv] or [
+        territory_path(territory=t) for t in served_territories()
+    ]
     migrate()
     engine = make_engine()
     try:
         with session_factory(engine)() as db:
-            print(load_territory(db, path))
+            for path in paths:
+                print(f"{path.stem}: {load_territory(db, path)}")
     except TerritoryError as error:
         print(error, file=sys.stderr)
         return 1

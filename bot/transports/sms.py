@@ -44,11 +44,13 @@ class Operator:
         )
         self.client.api.base_url = config.api_base
 
-    def send(self, to: str, body: str) -> str:
-        """Hand one SMS to the operator; its message id. Raises Rejected for a permanent refusal,
-        anything else for a failure worth retrying (timeout, operator down, 429, 5xx)."""
+    def send(self, to: str, body: str, from_number: Optional[str] = None) -> str:
+        """Hand one SMS to the operator, from `from_number` (default: the configured one); its
+        message id. Raises Rejected for a permanent refusal, anything else for a failure worth
+        retrying (timeout, operator down, 429, 5xx)."""
+        sender = from_number or self.from_number
         try:
-            return self.client.messages.create(to=to, from_=self.from_number, body=body).sid
+            return self.client.messages.create(to=to, from_=sender, body=body).sid
         except TwilioRestException as error:
             if 400 <= error.status < 500 and error.status != 429:
                 raise Rejected(f"{error.status} {error.code}: {error.msg}") from error
@@ -56,19 +58,26 @@ class Operator:
 
     def __call__(self, sms: Sms) -> str:
         """The outbox engine's transport."""
-        return self.send(sms.to_number, sms.body)
+        return self.send(sms.to_number, sms.body, sms.from_number)
 
 
 def queue_sms(
-    db: Session, config: SmsConfig, number: str, text: str, kind: str, now: datetime
+    db: Session,
+    config: SmsConfig,
+    number: str,
+    text: str,
+    kind: str,
+    now: datetime,
+    from_number: Optional[str] = None,
 ) -> str:
-    """Put `text` (GSM-7, cut into SMS of at most two segments) in the outbox for `number`, in
-    its own transaction; the number's hash. OptedOut, and nothing queued, after a STOP."""
+    """Put `text` (GSM-7, cut into SMS of at most two segments) in the outbox for `number`, from
+    the territory's `from_number` (None: the configured one), in its own transaction; the
+    number's hash. OptedOut, and nothing queued, after a STOP."""
     hashed = number_hash(config.hash_key, number)
     with transaction(db):
         if is_opted_out(db, hashed):
             raise OptedOut(log_id(hashed))
-        enqueue(db, hashed, number, split_sms([to_sms_text(text)]), kind, now)
+        enqueue(db, hashed, number, split_sms([to_sms_text(text)]), kind, now, from_number)
     return hashed
 
 

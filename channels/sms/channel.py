@@ -1,6 +1,8 @@
 """The SMS channel: Rasa input channel for Twilio's incoming-message webhook.
 
-POST /webhooks/sms/webhook, form-encoded as Twilio sends it (From, Body, MessageSid, NumMedia).
+POST /webhooks/sms/webhook, form-encoded as Twilio sends it (From, To, Body, MessageSid,
+NumMedia). An SMS belongs to the territory of the number it was sent to (`To`, the territory
+file's `sms_number`; the default territory for another), and the replies go from that number.
 Unlike Rasa's own Twilio connector, the `X-Twilio-Signature` is checked (against the URL Twilio
 called, `SMS_PUBLIC_URL` behind a proxy) before anything is read. The operator gets an empty
 TwiML answer at once; the message is handled in the background and the replies go through the
@@ -12,6 +14,7 @@ adds the French notice of channels/action_failures.py to the turn, sent as any r
 import asyncio
 import logging
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Awaitable, Callable, List, Optional, Set
@@ -38,6 +41,7 @@ from channels.action_failures import answer_watched
 from channels.sms import store
 from channels.sms.keywords import EMPTY, HELP, TEXT, choice_number, classify
 from channels.sms.replies import render_turn
+from channels.territories import territory_of_sms_number, with_territory
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +50,18 @@ E164 = re.compile(r"^\+[1-9]\d{5,14}$")
 # pattern let a captured signed request be replayed under a new id.
 MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-f]{32}$")
 EMPTY_TWIML = str(MessagingResponse())
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A received SMS, as the background handling needs it."""
+
+    number: str  # E.164, the resident's
+    hashed: str  # its keyed hash: the conversation's sender id
+    sid: str
+    body: str
+    reply_from: Optional[str]  # the number written to, which the replies go from
+    territory: str
 
 
 @lru_cache(maxsize=1)
@@ -127,6 +143,9 @@ class SmsInput(InputChannel):
                 "Bad request: a From number (E.164) and a MessageSid are required", status=400
             )
         body = form.get("Body") or ""
+        written_to = (form.get("To") or "").strip()
+        reply_from = written_to if E164.match(written_to) else None
+        territory = territory_of_sms_number(written_to)
         hashed = number_hash(self.config.hash_key, number)
         keyword = classify(body)
         try:
@@ -144,6 +163,7 @@ class SmsInput(InputChannel):
                         store.OPT_OUT: _sms("sms.opted_out"),
                         store.OPT_IN: _sms("sms.opted_in"),
                     },
+                    from_number=reply_from,
                 )
             )
         except SQLAlchemyError as error:
@@ -153,53 +173,63 @@ class SmsInput(InputChannel):
             logger.info("SMS %s from %s already received: ignored", message_sid, log_id(hashed))
         else:
             logger.info("SMS %s from %s: %s", message_sid, log_id(hashed), outcome)
-            self._spawn(
-                self._handle(number, hashed, message_sid, body, keyword, outcome, on_new_message)
-            )
+            sms = Inbound(number, hashed, message_sid, body, reply_from, territory)
+            self._spawn(self._handle(sms, keyword, outcome, on_new_message))
         return response.text(EMPTY_TWIML, content_type="text/xml")
 
-    async def _handle(
-        self, number, hashed, message_sid, body, keyword, outcome, on_new_message
-    ) -> None:
+    async def _handle(self, sms: "Inbound", keyword, outcome, on_new_message) -> None:
         """What the message asks for, queued as SMS, then delivered."""
         now = utc_now()
         try:
             if outcome in (store.OPT_OUT, store.OPT_IN):
                 pass  # done, confirmation queued, with the record: only the delivery is left
             elif outcome == store.THROTTLE_NOTICE:
-                await self._send_text(hashed, number, "sms.rate_limited", NOTICE, now)
+                await self._send_text(sms, "sms.rate_limited", NOTICE, now)
             elif outcome == store.ACCEPTED and keyword == HELP:
-                await self._send_text(hashed, number, "sms.help", REPLY, now)
+                await self._send_text(sms, "sms.help", REPLY, now)
             elif outcome == store.ACCEPTED and keyword == EMPTY:
-                await self._send_text(hashed, number, "sms.media_only", REPLY, now)
+                await self._send_text(sms, "sms.media_only", REPLY, now)
             elif outcome == store.ACCEPTED and keyword == TEXT:
-                await self._ask_bot(number, hashed, message_sid, body, on_new_message)
+                await self._ask_bot(sms, on_new_message)
             else:  # throttled, or opted out: silence
                 return
             await self.deliver()
         except Exception:
-            logger.exception("SMS %s from %s could not be handled", message_sid, log_id(hashed))
+            logger.exception("SMS %s from %s could not be handled", sms.sid, log_id(sms.hashed))
 
-    async def _send_text(self, hashed: str, number: str, key: str, kind: str, now) -> None:
-        await self._in_database(store.send_later, hashed, number, _sms(key), kind, now)
+    async def _send_text(self, sms: "Inbound", key: str, kind: str, now) -> None:
+        await self._in_database(
+            store.send_later, sms.hashed, sms.number, _sms(key), kind, now, sms.reply_from
+        )
 
-    async def _ask_bot(self, number, hashed, message_sid, body, on_new_message) -> None:
-        """The bot's answer to `body` (a numbered reply standing for the button it names)."""
-        text = body
-        chosen = choice_number(body)
+    async def _ask_bot(self, sms: "Inbound", on_new_message) -> None:
+        """The bot's answer to the SMS (a numbered reply standing for the button it names)."""
+        text = sms.body
+        chosen = choice_number(sms.body)
         if chosen is not None:
-            text = await self._in_database(store.choice_payload, hashed, chosen) or body
+            text = await self._in_database(store.choice_payload, sms.hashed, chosen) or sms.body
         collector = CollectingOutputChannel()
         # The notice of a failed action lands in `collector`: GSM-7 and split like the answer.
         await answer_watched(
             on_new_message,
             UserMessage(
-                text, collector, sender_id=hashed, input_channel=self.name(), message_id=message_sid
+                text,
+                collector,
+                sender_id=sms.hashed,
+                input_channel=self.name(),
+                message_id=sms.sid,
+                metadata=with_territory(None, sms.territory),
             ),
         )
         turn = render_turn(collector.messages, knowledge_base().fiche)
         await self._in_database(
-            store.save_reply, hashed, number, turn.bodies, turn.choice_payloads, utc_now()
+            store.save_reply,
+            sms.hashed,
+            sms.number,
+            turn.bodies,
+            turn.choice_payloads,
+            utc_now(),
+            sms.reply_from,
         )
 
     async def deliver(self) -> int:

@@ -49,6 +49,7 @@ def record_inbound(
     *,
     number: str,
     confirmations: Mapping[str, List[str]],
+    from_number: Optional[str] = None,
 ) -> Optional[str]:
     """Record a received SMS and decide what to do with it, in one transaction; None when this
     MessageSid was already received (the operator retried): it is not processed again.
@@ -74,9 +75,9 @@ def record_inbound(
                 )
             )
             if outcome == OPT_OUT:
-                _opt_out(db, sender_hash, number, confirmations[OPT_OUT], now)
+                _opt_out(db, sender_hash, number, confirmations[OPT_OUT], now, from_number)
             elif outcome == OPT_IN:
-                _opt_in(db, sender_hash, number, confirmations[OPT_IN], now)
+                _opt_in(db, sender_hash, number, confirmations[OPT_IN], now, from_number)
     except IntegrityError:  # the same MessageSid, received at the same time by another worker
         return None
     return outcome
@@ -99,7 +100,12 @@ def _outcome(db, sender_hash, keyword, now, limit, window) -> str:
 
 
 def _opt_out(
-    db: Session, sender_hash: str, number: str, confirmation: List[str], now: datetime
+    db: Session,
+    sender_hash: str,
+    number: str,
+    confirmation: List[str],
+    now: datetime,
+    from_number: Optional[str],
 ) -> None:
     """STOP: remember it, drop what was still to be sent, queue the one confirmation."""
     if db.get(SmsOptOut, sender_hash) is None:
@@ -110,23 +116,34 @@ def _opt_out(
         .values(status=DROPPED, to_number=None)
     )
     db.execute(delete(SmsChoice).where(SmsChoice.sender_hash == sender_hash))
-    enqueue(db, sender_hash, number, confirmation, OPT_OUT_CONFIRMATION, now)
+    enqueue(db, sender_hash, number, confirmation, OPT_OUT_CONFIRMATION, now, from_number)
 
 
 def _opt_in(
-    db: Session, sender_hash: str, number: str, confirmation: List[str], now: datetime
+    db: Session,
+    sender_hash: str,
+    number: str,
+    confirmation: List[str],
+    now: datetime,
+    from_number: Optional[str],
 ) -> None:
     """START: messages may go to this number again."""
     db.execute(delete(SmsOptOut).where(SmsOptOut.sender_hash == sender_hash))
-    enqueue(db, sender_hash, number, confirmation, REPLY, now)
+    enqueue(db, sender_hash, number, confirmation, REPLY, now, from_number)
 
 
 def send_later(
-    db: Session, sender_hash: str, number: str, bodies: List[str], kind: str, now: datetime
+    db: Session,
+    sender_hash: str,
+    number: str,
+    bodies: List[str],
+    kind: str,
+    now: datetime,
+    from_number: Optional[str] = None,
 ) -> None:
     """Queue the channel's own texts (help, notices) in their own transaction."""
     with transaction(db):
-        enqueue(db, sender_hash, number, bodies, kind, now)
+        enqueue(db, sender_hash, number, bodies, kind, now, from_number)
 
 
 def save_reply(
@@ -136,6 +153,7 @@ def save_reply(
     bodies: List[str],
     choice_payloads: List[str],
     now: datetime,
+    from_number: Optional[str] = None,
 ) -> None:
     """Queue the bot's reply, and keep the buttons it offered (or forget the previous ones)."""
     with transaction(db):
@@ -146,7 +164,7 @@ def save_reply(
                     sender_hash=sender_hash, payloads=json.dumps(choice_payloads), created_at=now
                 )
             )
-        enqueue(db, sender_hash, number, bodies, REPLY, now)
+        enqueue(db, sender_hash, number, bodies, REPLY, now, from_number)
 
 
 def choice_payload(db: Session, sender_hash: str, number: int) -> Optional[str]:

@@ -6,9 +6,13 @@ that may embed the widget (cors.py). Under /webhooks/web/:
 
 - GET  widget.js, widget.css   the widget, served by the assistant itself (no CDN), its words
                                (bot/texts.yml's `web` section) written into widget.js
-- GET  demo                    a fictional partner page embedding it with one script tag
-- POST webhook                 {sender, message} → the bot's messages, as the REST channel
-- POST feedback                {sender, useful, bot_text, fiche?, user_text?} → stored
+- GET  demo, demo-port         fictional partner pages of the two demo territories, each
+                               embedding it with one script tag
+- POST webhook                 {sender, message, territory?} → the bot's messages, as REST's
+- POST feedback                {sender, territory?, useful, bot_text, fiche?, user_text?} → kept
+
+The embed tag names the territory of the page (`data-territory`, the territory file's name);
+without it, the deployment's default territory. One not served is a 400.
 """
 
 import json
@@ -28,6 +32,7 @@ from bot.texts import section, text
 from channels.action_failures import watching
 from channels.inputs import BadInput
 from channels.rate_limit import WebhookLimits
+from channels.territories import with_territory
 from channels.web.cors import CorsPolicy
 from channels.web.inputs import feedback_input, message_input, read_json
 from channels.web.storage import store_feedback
@@ -40,6 +45,7 @@ FILES = {
     "widget.css": "text/css; charset=utf-8",
     "demo.css": "text/css; charset=utf-8",
     "demo.html": "text/html; charset=utf-8",
+    "demo-port.html": "text/html; charset=utf-8",
 }
 # Short, so that a new widget reaches partners' pages within minutes of a deploy.
 CACHE_CONTROL = "public, max-age=300"
@@ -129,6 +135,10 @@ class WebChatInput(InputChannel):
         async def demo(request: Request) -> HTTPResponse:
             return self._file("demo.html", {"Content-Security-Policy": DEMO_CSP})
 
+        @web.route("/demo-port", methods=["GET"])
+        async def demo_port(request: Request) -> HTTPResponse:
+            return self._file("demo-port.html", {"Content-Security-Policy": DEMO_CSP})
+
         @web.route("/webhook", methods=["POST", "OPTIONS"])
         async def receive(request: Request) -> HTTPResponse:
             if request.method == "OPTIONS":
@@ -139,7 +149,13 @@ class WebChatInput(InputChannel):
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
-                    UserMessage(message.text, collector, message.sender, input_channel=self.name())
+                    UserMessage(
+                        message.text,
+                        collector,
+                        message.sender,
+                        input_channel=self.name(),
+                        metadata=with_territory(None, message.territory),
+                    )
                 )
             except (CancelledError, Exception):
                 logger.exception("web: the bot failed to answer %s", message.sender)

@@ -7,6 +7,7 @@ from typing import Any, Dict, Optional
 
 from bot.texts import text
 from channels.inputs import BadInput, clean_text, read_json_object
+from channels.territories import TERRITORY_KEY, checked_territory
 
 BODY_MAX_BYTES = 16_000
 MESSAGE_MAX_CHARS = 1_000
@@ -19,11 +20,13 @@ FICHE = re.compile(r"[a-z0-9-]{1,60}")
 class MessageInput:
     sender: str
     text: str
+    territory: str
 
 
 @dataclass(frozen=True)
 class FeedbackInput:
     sender: str
+    territory: str
     useful: bool
     bot_text: str
     fiche: Optional[str]
@@ -60,12 +63,17 @@ def _text(data: Dict[str, Any], field: str, limit: int, required: bool) -> Optio
 
 
 def message_input(data: Dict[str, Any]) -> MessageInput:
-    """{sender, message}: the resident's message."""
-    return MessageInput(_sender(data), _text(data, "message", MESSAGE_MAX_CHARS, required=True))
+    """{sender, message, territory?}: the resident's message, on the page of a territory."""
+    return MessageInput(
+        _sender(data),
+        _text(data, "message", MESSAGE_MAX_CHARS, required=True),
+        checked_territory(data.get(TERRITORY_KEY)),
+    )
 
 
 def feedback_input(data: Dict[str, Any]) -> FeedbackInput:
-    """{sender, useful, bot_text, fiche?, user_text?}: a resident's opinion of one answer."""
+    """{sender, territory?, useful, bot_text, fiche?, user_text?}: a resident's opinion of one
+    answer."""
     useful = data.get("useful")
     if not isinstance(useful, bool):
         raise BadInput("useful_invalide", text("web_api.useful_not_boolean"))
@@ -74,6 +82,7 @@ def feedback_input(data: Dict[str, Any]) -> FeedbackInput:
         raise BadInput("fiche_invalide", text("web_api.bad_fiche"))
     return FeedbackInput(
         sender=_sender(data),
+        territory=checked_territory(data.get(TERRITORY_KEY)),
         useful=useful,
         bot_text=_text(data, "bot_text", BOT_TEXT_MAX_CHARS, required=True),
         fiche=fiche,

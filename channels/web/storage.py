@@ -15,6 +15,7 @@ async def store_feedback(channel: str, feedback: FeedbackInput) -> None:
     await in_worker_thread(
         lambda db: record_feedback(
             db,
+            territory=feedback.territory,
             channel=channel,
             conversation=feedback.sender,
             useful=feedback.useful,

@@ -5,6 +5,7 @@ from typing import Dict, List, Tuple
 from aiohttp import web
 
 from bot.knowledge import KnowledgeBase, intent_for_fiche
+from console.security import territories
 from console.settings import Settings
 from console.training_data import domain_intents
 
@@ -18,6 +19,20 @@ def settings(app: web.Application) -> Settings:
 
 def knowledge(app: web.Application) -> KnowledgeBase:
     return app[KNOWLEDGE]
+
+
+def visible_quartiers(request: web.Request) -> List[str]:
+    """The quartiers of the territories the account sees (an unmet need names one of them)."""
+    kb, seen = knowledge(request.app), territories(request)
+    ids = list(kb.territories) if seen is None else seen
+    return list(
+        dict.fromkeys(q for i in ids if i in kb.territories for q in kb.territories[i].quartiers)
+    )
+
+
+def desk_territory(request: web.Request) -> str:
+    """The territory the desk speaks for: the account's; a regional account's is the default."""
+    return request["account"].territory or knowledge(request.app).default_territory
 
 
 def teach_choices(app: web.Application) -> Dict[str, List[Tuple[str, str]]]:

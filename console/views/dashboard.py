@@ -8,6 +8,7 @@ from bot.texts import text
 from console import charts
 from console.database import run_db
 from console.labels import DANGERS
+from console.security import territories
 from console.stats import dashboard as compute
 from console.views.common import knowledge
 
@@ -24,7 +25,8 @@ async def dashboard(request: web.Request):
         days = 30
     days = days if days in PERIODS else 30
     now = utc_now()
-    figures = await run_db(request.app, lambda db: compute(db, now, days))
+    mine = territories(request)
+    figures = await run_db(request.app, lambda db: compute(db, now, days, territories=mine))
     fiches = knowledge(request.app).fiches
     titles = [fiches[f].title if f in fiches else f for f, _ in figures.top_fiches]
     return {

@@ -26,7 +26,7 @@ from console.database import SESSIONS
 from console.desk import AssistantUnavailable, Reply, ask, new_sender, read_turn
 from console.desk_sms import send_fiche, sms_text
 from console.labels import DANGERS
-from console.views.common import knowledge, settings
+from console.views.common import desk_territory, knowledge, settings
 
 routes = web.RouteTableDef()
 
@@ -90,7 +90,13 @@ async def ask_assistant(request: web.Request):
         return _page(request, 400, error=text("console.desk.message"))
     sender = await _sender(request)
     try:
-        messages = await ask(settings(request.app).rasa_url, sender, message, request["account"].id)
+        messages = await ask(
+            settings(request.app).rasa_url,
+            sender,
+            message,
+            request["account"].id,
+            desk_territory(request),
+        )
     except AssistantUnavailable:
         return _page(request, 503, question=shown, error=unavailable_text())
     return _page(request, question=shown, replies=read_turn(messages, knowledge(request.app)))
@@ -125,6 +131,7 @@ async def send_by_sms(request: web.Request):
                 fiche,
                 number,
                 request["account"].id,
+                knowledge(request.app).territory_for(desk_territory(request)).sms_number,
             )
         except OptedOut:
             errors["number"] = text("console.desk.opted_out")

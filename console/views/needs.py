@@ -12,6 +12,7 @@ from bot.storage.models import utc_now
 from bot.texts import entry
 from console import labels
 from console.database import run_db
+from console.security import territories
 
 routes = web.RouteTableDef()
 
@@ -19,9 +20,10 @@ routes = web.RouteTableDef()
 @routes.get("/besoins", name="needs")
 @aiohttp_jinja2.template("needs.html")
 async def needs(request: web.Request):
+    mine = territories(request)
     return {
         "page": "needs",
-        "needs": await run_db(request.app, review.unmet_needs),
+        "needs": await run_db(request.app, lambda db: review.unmet_needs(db, mine)),
         "themes": labels.THEMES,
     }
 
@@ -29,7 +31,8 @@ async def needs(request: web.Request):
 @routes.get("/besoins.csv", name="needs_csv")
 async def needs_csv(request: web.Request):
     """UTF-8 with a byte order mark and `;` separators: French Excel opens it as it should."""
-    rows = await run_db(request.app, review.unmet_needs)
+    mine = territories(request)
+    rows = await run_db(request.app, lambda db: review.unmet_needs(db, mine))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(entry("console.needs_columns"))

@@ -13,7 +13,7 @@ from bot.texts import text
 from console import labels
 from console.database import run_db
 from console.retrain import JOBS, RUNNING, log_tail
-from console.security import coordinator_only
+from console.security import coordinator_only, territories
 from console.training_data import domain_intents, export
 from console.views.common import settings, teach_choices
 
@@ -34,7 +34,10 @@ async def teach(request: web.Request):
         raise web.HTTPBadRequest(text=text("console.teach.choose_intent"))
     item_id, account_id = int(request.match_info["item_id"]), request["account"].id
     try:
-        await run_db(request.app, lambda db: review.teach(db, item_id, intent, account_id))
+        mine = territories(request)
+        await run_db(
+            request.app, lambda db: review.teach(db, item_id, intent, account_id, territories=mine)
+        )
     except LookupError:
         raise web.HTTPNotFound(text=text("console.inbox.item_unknown")) from None
     raise web.HTTPSeeOther("/apprentissage")

@@ -26,6 +26,7 @@ def db(tmp_path):
 def store(db, now, **fields):
     return record_feedback(
         db,
+        territory="demo",
         channel="web",
         conversation="web-0123456789",
         useful=fields.pop("useful", True),

@@ -28,8 +28,8 @@ def make_database(url: str) -> None:
     engine = make_engine(url)
     try:
         with session_factory(engine)() as db:
-            create_account(db, COORDINATOR_EMAIL, "coordinator", PASSWORD)
-            create_account(db, STAFF_EMAIL, "staff", PASSWORD)
+            create_account(db, COORDINATOR_EMAIL, "coordinator", PASSWORD, "demo")
+            create_account(db, STAFF_EMAIL, "staff", PASSWORD, "demo")
     finally:
         engine.dispose()
 

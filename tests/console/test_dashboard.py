@@ -26,10 +26,24 @@ def _activity(db, now=NOW):
         ("old", "web", "answer", "cej", now - timedelta(days=40)),
     ]:
         record_turn(
-            db, channel=channel, conversation=conversation, kind=kind, fiche=fiche, now=when
+            db,
+            territory="demo",
+            channel=channel,
+            conversation=conversation,
+            kind=kind,
+            fiche=fiche,
+            now=when,
         )
     for useful in (True, True, True, False):
-        record_feedback(db, channel="web", conversation="w", useful=useful, bot_text="...", now=now)
+        record_feedback(
+            db,
+            territory="demo",
+            channel="web",
+            conversation="w",
+            useful=useful,
+            bot_text="...",
+            now=now,
+        )
 
 
 def test_figures_of_the_period(db):
@@ -81,6 +95,7 @@ def _urgent_alert(db, when, danger="suicide"):
         on_behalf=False,
         referent_name="Sophie Modèle (démo)",
         referent_email="referente-famille@example.org",
+        territory="demo",
         danger=danger,
         copy_email="coordination-cite-emploi@example.org",
     )
@@ -99,7 +114,7 @@ def test_danger_replies_are_counted_per_day_and_category_and_urgent_alerts_liste
         ("no_roof", NOW - timedelta(days=1)),
         ("medical", NOW - timedelta(days=40)),
     ]:
-        record_danger(db, channel="sms", category=category, now=when)
+        record_danger(db, territory="demo", channel="sms", category=category, now=when)
     reference = _urgent_alert(db, NOW - timedelta(minutes=125))
     figures = dashboard(db, NOW, days=30)
     assert figures.dangers == {
@@ -116,7 +131,7 @@ async def test_urgent_alerts_are_on_top_of_the_dashboard_with_the_time_since(cli
     from bot.storage.review import record_danger
 
     now = datetime.now(timezone.utc)
-    record_danger(db, channel="web", category="domestic_violence", now=now)
+    record_danger(db, territory="demo", channel="web", category="domestic_violence", now=now)
     reference = _urgent_alert(db, now - timedelta(minutes=12), danger="domestic_violence")
     await sign_in(client)
     html = await (await client.get("/tableau-de-bord")).text()

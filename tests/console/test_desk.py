@@ -168,7 +168,8 @@ async def test_the_fiche_goes_by_sms_with_consent(client, kb, db, fake_operator)
         (expected, "desk", SENT, None)
     ]
     assert fake_operator.sent_to(number) == [expected]
-    assert [s.from_ for s in fake_operator.sent if s.to == number] == [OPERATOR_NUMBER]
+    # From the number of the account's territory, the one its residents write to.
+    assert [s.from_ for s in fake_operator.sent if s.to == number] == [kb.territory.sms_number]
     # Sent: the number in clear is gone from the outbox.
     columns = SmsOutbound.__table__.columns
     assert "39980012" not in json.dumps([[str(getattr(r, c.name)) for c in columns] for r in rows])

@@ -91,12 +91,15 @@ def test_the_same_question_written_differently_is_one_group(db):
     ):
         record_review(
             db,
+            territory="demo",
             reason="fallback",
             text=written,
             channel="rest",
             ranking=[{"name": "info_garde_enfants", "confidence": 0.31}],
         )
-    record_review(db, reason="low_confidence", text="ya un bus la nuit ?", channel="sms")
+    record_review(
+        db, territory="demo", reason="low_confidence", text="ya un bus la nuit ?", channel="sms"
+    )
     inbox = groups(db)
     assert [g.count for g in inbox] == [3, 1]
     assert inbox[0].latest.normalized == normalize("c'est quoi l'aide à la cantine")
@@ -106,6 +109,7 @@ def test_the_same_question_written_differently_is_one_group(db):
 async def test_pas_utile_feedback_comes_into_the_inbox_once_and_redacted(client, db):
     record_feedback(
         db,
+        territory="demo",
         channel="web",
         conversation="w-1",
         useful=False,
@@ -115,6 +119,7 @@ async def test_pas_utile_feedback_comes_into_the_inbox_once_and_redacted(client,
     )
     record_feedback(
         db,
+        territory="demo",
         channel="web",
         conversation="w-2",
         useful=True,
@@ -133,10 +138,18 @@ async def test_pas_utile_feedback_comes_into_the_inbox_once_and_redacted(client,
 
 async def test_statuses_and_unmet_needs_with_their_csv(client, db):
     first = record_review(
-        db, reason="fallback", text="y a une aide pour la cantine ?", channel="rest"
+        db,
+        territory="demo",
+        reason="fallback",
+        text="y a une aide pour la cantine ?",
+        channel="rest",
     )
-    record_review(db, reason="fallback", text="Y a une aide pour la cantine", channel="sms")
-    ignored = record_review(db, reason="out_of_scope", text="t'as vu le match", channel="rest")
+    record_review(
+        db, territory="demo", reason="fallback", text="Y a une aide pour la cantine", channel="sms"
+    )
+    ignored = record_review(
+        db, territory="demo", reason="out_of_scope", text="t'as vu le match", channel="rest"
+    )
     token = await sign_in(client)
 
     incomplete = await client.post(
@@ -173,7 +186,9 @@ async def test_statuses_and_unmet_needs_with_their_csv(client, db):
 
 
 def test_an_unmet_need_needs_theme_and_quartier_and_old_items_are_purged(db):
-    item = record_review(db, reason="fallback", text="aide cantine", channel="rest")
+    item = record_review(
+        db, territory="demo", reason="fallback", text="aide cantine", channel="rest"
+    )
     with pytest.raises(ValueError):
         set_status(db, item.id, "unmet", None, theme="argent")
     assert set_status(db, item.id, "unmet", None, theme="argent", quartier="Les Marronniers") == 1
@@ -181,5 +196,7 @@ def test_an_unmet_need_needs_theme_and_quartier_and_old_items_are_purged(db):
         ("argent", "Les Marronniers", 1)
     ]
     later = datetime.now(timezone.utc) + timedelta(days=400)
-    record_review(db, reason="fallback", text="autre chose", channel="rest", now=later)
+    record_review(
+        db, territory="demo", reason="fallback", text="autre chose", channel="rest", now=later
+    )
     assert [i.text for i in db.execute(select(ReviewItem)).scalars()] == ["autre chose"]

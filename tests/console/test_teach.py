@@ -33,27 +33,36 @@ async def test_taught_messages_are_exported_as_valid_training_data(client, db, s
     settings.export_file = data_copy / "nlu" / "console_examples.yml"
     cantine = record_review(
         db,
+        territory="demo",
         reason="fallback",
         channel="rest",
         text="ya une aide pour payer la cantine de mon fils au [téléphone]",
     )
     record_review(
         db,
+        territory="demo",
         reason="fallback",
         channel="sms",
         text="Ya une aide pour payer la cantine de mon fils au [téléphone] ?",
     )
     permis = record_review(
         db,
+        territory="demo",
         reason="low_confidence",
         channel="rest",
         text="g besoin de sous pour le code de la route",
     )
     navigo = record_review(
-        db, reason="fallback", channel="rest", text="le passe navigo solidarité c'est pour qui"
+        db,
+        territory="demo",
+        reason="fallback",
+        channel="rest",
+        text="le passe navigo solidarité c'est pour qui",
     )
     heldout_text = next(text for intent, text in _examples_in(HELDOUT) if intent == "info_cej")
-    leaked = record_review(db, reason="fallback", channel="rest", text=heldout_text)
+    leaked = record_review(
+        db, territory="demo", reason="fallback", channel="rest", text=heldout_text
+    )
     token = await sign_in(client)
 
     for item, form in (

@@ -92,7 +92,11 @@ async def test_a_local_page_is_still_where_login_leads(client):
 async def test_a_resident_formula_is_inert_in_the_needs_export(client, db):
     token = await sign_in(client)
     item = record_review(
-        db, reason="fallback", text='=HYPERLINK("http://evil.example","x")', channel="rest"
+        db,
+        territory="demo",
+        reason="fallback",
+        text='=HYPERLINK("http://evil.example","x")',
+        channel="rest",
     )
     await client.post(
         f"/boite/{item.id}/statut",

@@ -26,6 +26,7 @@ DETAILS = {
     "on_behalf": False,
     "referent_name": "Karim Fictif (démo)",
     "referent_email": "referent-emploi-tilleuls@example.org",
+    "territory": "demo",
 }
 
 

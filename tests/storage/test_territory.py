@@ -109,7 +109,7 @@ def test_unknown_centre_is_named(db, tmp_path, now):
 def test_the_command_loads_the_file(database_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": database_url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
     command = [sys.executable, "-m", "bot.storage.territory", str(FIXTURE)]
-    for expected in ("centres: 2 created", "centres: 0 created, 0 updated"):
+    for expected in ("territory: centres: 2 created", "territory: centres: 0 created, 0 updated"):
         run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
         assert run.stdout.startswith(expected)

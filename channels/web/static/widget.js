@@ -1,6 +1,7 @@
 /*
  * Chat widget of the Cités de l'emploi assistant. One tag embeds it on any page:
- *   <script src="https://ASSISTANT/webhooks/web/widget.js" defer></script>
+ *   <script src="https://ASSISTANT/webhooks/web/widget.js" data-territory="demo" defer></script>
+ * `data-territory` names the page's territory (its file's name); without it, the default one.
  * It talks to the endpoints next to this file (webhook, feedback). No framework, no build step:
  * partners' pages and cheap phones load only this file and widget.css.
  *
@@ -20,6 +21,7 @@
     return;
   }
   var BASE = script.src.replace(/widget\.js(\?.*)?$/, "");
+  var TERRITORY = script.getAttribute("data-territory");
   var STORE_KEY = "cites-emploi-conversation";
   var LARGE_KEY = "cites-emploi-grand-texte";
   var HISTORY_MAX = 100;
@@ -337,6 +339,9 @@
   function post(path, body) {
     var controller = "AbortController" in window ? new AbortController() : null;
     var timer = controller && setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
+    if (TERRITORY) {
+      body.territory = TERRITORY;
+    }
     return fetch(BASE + path, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
