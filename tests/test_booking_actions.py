@@ -711,7 +711,12 @@ def test_start_up_migrates_and_loads_the_demo_territory_once(tmp_path):
     from bot.launcher import Assistant
 
     assistant = Assistant(database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
-    first = assistant.prepare_database()
-    assert first.centres_created >= 2 and first.sessions_created >= 16
-    again = assistant.prepare_database()
-    assert (again.centres_created, again.sessions_created, again.sessions_updated) == (0, 0, 0)
+    first = assistant.prepare_database()["demo"]
+    assert first.territory.centres_created >= 2 and first.territory.sessions_created >= 16
+    # The territory's local offer (knowledge/offer/demo.json) comes with it.
+    assert first.offer is not None and first.offer.count("service", "created") >= 5
+    again = assistant.prepare_database()["demo"]
+    loaded = again.territory
+    assert (loaded.centres_created, loaded.sessions_created, loaded.sessions_updated) == (0, 0, 0)
+    assert again.offer is not None
+    assert again.offer.count("service", "created") + again.offer.count("service", "updated") == 0
