@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.offer.opening_hours import hours_today
 from bot.offer.view import LocalOffer, display_phone, how_to_go
 from bot.storage.models import LocalService, LocalStructure
+from bot.storage.scope import Territories, within
 
 QPV = "residents-qpv-frr"
 FREE = "gratuit"
@@ -40,6 +41,25 @@ def services_for(
     offers = [_offer(s, structures.get((s.source, s.structure_id)), today) for s in services]
     offers.sort(key=_rank)
     return offers[:limit]
+
+
+def offer_of(db: Session, territories: Territories, today: date) -> List[Tuple[str, LocalOffer]]:
+    """Every service of the reader's territories with its territory, for coordinators: those
+    whose data is over a year old first (to check with the structure), then by name."""
+    services = db.execute(
+        select(LocalService).where(within(LocalService.territory, territories))
+    ).scalars()
+    by_territory: Dict[str, List[LocalService]] = {}
+    for service in services:
+        by_territory.setdefault(service.territory, []).append(service)
+    listed = []
+    for territory, rows in by_territory.items():
+        structures = _structures(db, territory, rows)
+        for row in rows:
+            listed.append(
+                (territory, _offer(row, structures.get((row.source, row.structure_id)), today))
+            )
+    return sorted(listed, key=lambda item: (not item[1].stale, item[0], item[1].name))
 
 
 def is_stale(date_maj: date, today: date) -> bool:
