@@ -1,6 +1,7 @@
 """Start the assistant: bring the booking database up to date (schema migrations, the territory
-file's centres and sessions), then the Rasa server, the action server, the reminder sender and
-the alert sender; wait until the servers answer; stop everything together.
+file's centres and sessions, its local offer from knowledge/offer/), then the Rasa server, the
+action server, the reminder sender and the alert sender; wait until the servers answer; stop
+everything together.
 
 `make run` uses it in the foreground; the tests use it to talk to the real servers over HTTP,
 with their own database (`database_url`). A production-like instance passes its own endpoints
@@ -9,6 +10,7 @@ the environment it reads (`env`); several Rasa servers can share one action serv
 """
 
 import argparse
+import logging
 import os
 import secrets
 import signal
@@ -19,12 +21,21 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 import yaml
 
 from bot.knowledge import served_territories, territory_path
+from bot.offer.importer import (
+    SERVICE,
+    STRUCTURE,
+    ExportError,
+    ImportReport,
+    UnknownTerritoryError,
+    import_file,
+)
 from bot.settings import ACTION_TOKEN_VARIABLE
 from bot.storage.database import database_url as default_database_url
 from bot.storage.database import make_engine, migrate, session_factory
@@ -40,6 +51,7 @@ def free_port() -> int:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+logger = logging.getLogger(__name__)
 # RASA_MODEL serves another model (say, one trained elsewhere) without touching models/.
 DEFAULT_MODEL = Path(os.environ.get("RASA_MODEL") or ROOT / "models" / "cites-emploi.tar.gz")
 
@@ -51,6 +63,31 @@ def answers(url: str) -> bool:
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, OSError):
         return False
+
+
+@dataclass
+class TerritoryReport:
+    """What start-up loaded for one territory: its file's centres and sessions, and its local
+    offer (knowledge/offer/<territory>.json; None when the territory has no such file)."""
+
+    territory: LoadReport
+    offer: Optional[ImportReport] = None
+
+    def __str__(self) -> str:
+        if self.offer is None:
+            return str(self.territory)
+        offer = ", ".join(
+            f"{self.offer.count(kind, 'created') + self.offer.count(kind, 'updated')} "
+            f"{kind}s loaded, {self.offer.count(kind, 'skipped')} skipped"
+            for kind in (STRUCTURE, SERVICE)
+        )
+        return f"{self.territory}; local offer: {offer}"
+
+
+def offer_path(territory_file: Path) -> Path:
+    """The territory's data·inclusion export: knowledge/offer/<territory>.json, beside the
+    territory/ folder its file is in."""
+    return territory_file.parent.parent / "offer" / f"{territory_file.stem}.json"
 
 
 class Assistant:
@@ -145,15 +182,38 @@ class Assistant:
         self.processes.append(process)
         return process
 
-    def prepare_database(self) -> Dict[str, LoadReport]:
-        """Migrate the schema and load each territory file (idempotent: nothing twice)."""
+    def prepare_database(self) -> Dict[str, TerritoryReport]:
+        """Migrate the schema, load each territory file, then import its local offer
+        (knowledge/offer/<territory>.json) when there is one. Idempotent: nothing twice. A record
+        of the offer that fails validation is skipped and logged; an unreadable export is logged
+        and skips that territory's offer, never the start."""
         migrate(self.database_url)
         engine = make_engine(self.database_url)
+        reports: Dict[str, TerritoryReport] = {}
         try:
             with session_factory(engine)() as db:
-                return {path.stem: load_territory(db, path) for path in self.territories}
+                for path in self.territories:
+                    report = TerritoryReport(load_territory(db, path))
+                    export = offer_path(path)
+                    if export.exists():
+                        report.offer = self._import_offer(db, export, path)
+                    reports[path.stem] = report
         finally:
             engine.dispose()
+        return reports
+
+    @staticmethod
+    def _import_offer(db, export: Path, territory_file: Path) -> Optional[ImportReport]:
+        try:
+            report = import_file(
+                db, export, territory_file.stem, knowledge_dir=territory_file.parent.parent
+            )
+        except (ExportError, UnknownTerritoryError) as error:
+            logger.error("local offer not loaded: %s", error)
+            return None
+        for problem in report.problems:
+            logger.warning("local offer of %s: skipped %s", territory_file.stem, problem)
+        return report
 
     def start_reminder_sender(self) -> None:
         self._spawn("reminders", [sys.executable, "-m", "bot.reminders"], uses_database=True)
@@ -210,7 +270,7 @@ class Assistant:
             command += ["--auth-token", self.auth_token]
         return self._spawn("rasa-server", command + self.rasa_args, uses_database=True)
 
-    def start(self, timeout: float = 300) -> Dict[str, LoadReport]:
+    def start(self, timeout: float = 300) -> Dict[str, TerritoryReport]:
         """Prepare the database, start every process, wait for the servers; what was loaded."""
         report = self.prepare_database()
         self.start_action_server()

@@ -17,7 +17,7 @@ from console.database import setup_database
 from console.retrain import setup_retrain
 from console.security import setup_security
 from console.settings import Settings
-from console.views import auth, dashboard, desk, fiches, inbox, needs, teach
+from console.views import auth, dashboard, desk, fiches, inbox, local_offer, needs, teach
 from console.views.common import KNOWLEDGE, SETTINGS
 
 HERE = Path(__file__).resolve().parent
@@ -75,7 +75,7 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
         context_processors=[_context],
     )
     env.filters.update(local_time=_local_time, percent=_percent, from_json=json.loads)
-    for module in (auth, inbox, teach, needs, dashboard, fiches, desk):
+    for module in (auth, inbox, teach, needs, dashboard, fiches, desk, local_offer):
         app.add_routes(module.routes)
     app.router.add_static("/static/", HERE / "static", name="static")
     setup_retrain(app, settings)

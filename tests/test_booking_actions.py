@@ -714,12 +714,19 @@ def test_start_up_migrates_and_loads_the_demo_territory_once(tmp_path):
     assistant = Assistant(database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
     first = assistant.prepare_database()
     assert set(first) == {"demo", "demo-port"}  # every territory served
-    assert first["demo"].centres_created >= 2 and first["demo"].sessions_created >= 16
-    assert first["demo-port"].centres_created >= 2
-    again = assistant.prepare_database()
-    for loaded in again.values():
+    demo = first["demo"]
+    assert demo.territory.centres_created >= 2 and demo.territory.sessions_created >= 16
+    assert first["demo-port"].territory.centres_created >= 2
+    # Each territory's local offer (knowledge/offer/<territory>.json) comes with it.
+    assert demo.offer is not None and demo.offer.count("service", "created") >= 5
+    for again in assistant.prepare_database().values():
+        loaded = again.territory
         assert (loaded.centres_created, loaded.sessions_created, loaded.sessions_updated) == (
             0,
             0,
             0,
+        )
+        assert again.offer is not None
+        assert (
+            again.offer.count("service", "created") + again.offer.count("service", "updated") == 0
         )

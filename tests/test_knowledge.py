@@ -411,3 +411,15 @@ def test_orientation_without_words_or_with_a_bad_url_names_file_and_field(knowle
 def test_orientation_ids_are_unique(knowledge_copy):
     edit_orientations(knowledge_copy, lambda o: o[1].update(id=o[0]["id"]))
     assert "appear more than once" in load_error(knowledge_copy)
+
+
+def test_fiches_name_local_offer_thematiques_of_the_schema(kb):
+    assert "mobilite--preparer-un-permis" in kb.fiches["aides-mobilite"].thematiques
+    assert kb.fiches["garde-enfants"].thematiques == ["famille--garde-denfants"]
+    assert kb.fiches["cej"].thematiques == []  # left out: no local service fits
+
+
+def test_a_thematique_outside_the_data_inclusion_vocabulary_is_refused(knowledge_copy):
+    edit_fiche(knowledge_copy, "francais", lambda d: d.update(thematiques=["apprendre-francais"]))
+    message = load_error(knowledge_copy)
+    assert "francais.yml" in message and "'apprendre-francais' not in the data·inclusion" in message

@@ -34,6 +34,7 @@ CORE = (
     "bot.rate_limit",
     "bot.log_privacy",
     "bot.notices",
+    "bot.offer",
 )
 LAYERS: Dict[str, Tuple[str, ...]] = {
     "core": CORE,

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from bot.gsm7 import septets, to_gsm7, unsupported_characters
+from bot.offer.schema import check_values
 from bot.plain_text import plain
 from bot.storage.phone import InvalidPhone, normalise_french_phone
 from bot.texts import section
@@ -270,6 +271,9 @@ class Fiche(_Strict):
     id: Text
     title: Text
     themes: List[Literal[THEMES]]  # type: ignore[valid-type]
+    # data·inclusion v1 thematiques of the local services that go with the fiche (bot/offer/):
+    # after the mobility fiche, "c'est où ?" lists the territory's driving-licence services.
+    thematiques: List[StrictStr] = []
     status: Literal["open", "closed"]
     sms: Text
     answer: Text
@@ -290,6 +294,10 @@ class Fiche(_Strict):
     rules: Optional[Rules] = None
 
     _themes_and_sources = validator("themes", "sources", allow_reuse=True)(_not_empty)
+
+    @validator("thematiques")
+    def _known_thematiques(cls, value: List[str]) -> List[str]:
+        return check_values("thematiques", value)
 
     @validator("sms")
     def _fits_two_sms(cls, value: str) -> str:

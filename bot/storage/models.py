@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -455,3 +456,65 @@ class BotTurn(Base):
     kind = Column(String(10), nullable=False)
     intent = Column(String(100))
     fiche = Column(String(60))
+
+
+class LocalStructure(Base):
+    """A structure of a territory's local offer, imported from data·inclusion (bot/offer/): what
+    the assistant shows of the place a service happens in. One row per territory, source and id:
+    a new import of the same record updates it."""
+
+    __tablename__ = "local_structure"
+    __table_args__ = (UniqueConstraint("territory", "source", "record_id"),)
+
+    id = Column(Integer, primary_key=True)
+    territory = Column(String(60), nullable=False)  # knowledge/territory/<territory>.yml
+    source = Column(String(100), nullable=False)
+    record_id = Column(String(300), nullable=False)  # data·inclusion's `id`
+    nom = Column(String(150), nullable=False)
+    adresse = Column(Text)
+    complement_adresse = Column(Text)
+    code_postal = Column(String(5))
+    commune = Column(String(150))
+    telephone = Column(String(40))
+    courriel = Column(String(320))
+    site_web = Column(Text)
+    horaires_accueil = Column(Text)  # OpenStreetMap opening_hours
+    accessibilite_lieu = Column(Text)  # an Accèslibre link
+    date_maj = Column(Date, nullable=False)
+    imported_at = Column(UTCDateTime, nullable=False)
+
+
+class LocalService(Base):
+    """A service of a territory's local offer, imported from data·inclusion (bot/offer/). Lists
+    (thematiques, publics, modes_accueil, modes_mobilisation, zone_eligibilite) are JSON arrays
+    of the schema's values; `structure_id` is data·inclusion's id of its structure (same source),
+    not a foreign key: a service may be imported before its structure."""
+
+    __tablename__ = "local_service"
+    __table_args__ = (UniqueConstraint("territory", "source", "record_id"),)
+
+    id = Column(Integer, primary_key=True)
+    territory = Column(String(60), nullable=False)
+    source = Column(String(100), nullable=False)
+    record_id = Column(String(300), nullable=False)
+    structure_id = Column(String(300), nullable=False)
+    nom = Column(String(150), nullable=False)
+    description = Column(Text, nullable=False)
+    thematiques = Column(Text, nullable=False, default="[]")
+    publics = Column(Text, nullable=False, default="[]")
+    frais = Column(String(10))
+    frais_precisions = Column(Text)
+    modes_accueil = Column(Text, nullable=False, default="[]")
+    modes_mobilisation = Column(Text, nullable=False, default="[]")
+    zone_eligibilite = Column(Text, nullable=False, default="[]")
+    lien_mobilisation = Column(Text)
+    mobilisation_precisions = Column(Text)
+    adresse = Column(Text)
+    complement_adresse = Column(Text)
+    code_postal = Column(String(5))
+    commune = Column(String(150))
+    telephone = Column(String(40))
+    courriel = Column(String(320))
+    horaires_accueil = Column(Text)
+    date_maj = Column(Date, nullable=False)
+    imported_at = Column(UTCDateTime, nullable=False)

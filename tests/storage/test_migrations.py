@@ -27,6 +27,8 @@ TABLES = {
     "training_run",
     "bot_turn",
     "danger_reply",
+    "local_structure",
+    "local_service",
 }
 
 

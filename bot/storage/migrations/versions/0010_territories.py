@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"  # MERGE: becomes "0009" (local offer)
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
