@@ -47,7 +47,8 @@ ACTION_LABELS = (
     ({"utter_you_are_welcome"}, "thanks"),
     ({"utter_goodbye"}, "goodbye"),
 )
-FICHE_ACTIONS = {"action_answer_fiche", "action_answer_aspect"}
+# "c'est où pour le permis ?" answers where to go for the fiche (and sets it, as the others do).
+FICHE_ACTIONS = {"action_answer_fiche", "action_answer_aspect", "action_local_services"}
 CAFE_SESSIONS_ACTION = "action_show_cafe_sessions"
 FALLBACK = "fallback"
 

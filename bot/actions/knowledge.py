@@ -16,6 +16,7 @@ from bot.actions.context import (
     wants_short_answer,
 )
 from bot.actions.eligibility_input import asks_if_it_fits
+from bot.actions.local_offer import ask_where_button
 from bot.actions.precheck import FACTS_SLOT, conversation_facts, utter_precheck
 from bot.actions.review import record_answer
 from bot.knowledge import Fiche, intent_for_fiche
@@ -36,6 +37,13 @@ def utter_fiche_answer(dispatcher: CollectingDispatcher, tracker: Tracker, fiche
     record_answer(tracker, fiche.id, text)
 
 
+def utter_fiche_followup(dispatcher: CollectingDispatcher, fiche: Fiche) -> None:
+    """The follow-up buttons; "Où aller près de chez moi ?" too when local services go with the
+    fiche (its thematiques)."""
+    buttons = [ask_where_button(fiche)] if fiche.thematiques else []
+    dispatcher.utter_message(response="utter_fiche_followup", buttons=buttons)
+
+
 class ActionAnswerFiche(Action):
     """Answers an `info_<fiche>` intent with the fiche's answer and its sources."""
 
@@ -52,7 +60,7 @@ class ActionAnswerFiche(Action):
         facts, said_now = conversation_facts(tracker)
         if fiche.rules is None or not said_now:
             utter_fiche_answer(dispatcher, tracker, fiche)
-            dispatcher.utter_message(response="utter_fiche_followup")
+            utter_fiche_followup(dispatcher, fiche)
             return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
         # Something said about the person: "j'ai 27 ans, le CEJ ça marche ?" is answered for
         # them; "c koi le cej, g 19 ans" gets the fiche's answer, then the verdict.
@@ -63,7 +71,7 @@ class ActionAnswerFiche(Action):
             dispatcher, tracker, fiche, facts, after_the_answer=not asked_if_it_fits
         )
         if outcome != NO:
-            dispatcher.utter_message(response="utter_fiche_followup")
+            utter_fiche_followup(dispatcher, fiche)
         return [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
 
 

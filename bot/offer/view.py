@@ -16,6 +16,9 @@ from bot.gsm7 import SINGLE_SEGMENT_SEPTETS, septets, to_sms_text
 from bot.texts import entry, text
 
 SMS_SEPARATOR = " - "
+# The `custom` payload key that follows a service's text in a bot turn (bot/actions/local_offer.py):
+# the SMS channel sends that text as an SMS of its own (channels/sms/replies.py).
+LOCAL_SERVICE_PAYLOAD = "local_service"
 # data·inclusion's modes_mobilisation, in the order a resident would rather read them.
 HOW_TO_GO_KEYS = {
     "se-presenter": "offer.how_to_go.se_presenter",
