@@ -17,6 +17,7 @@ from typing import Any, Awaitable, Callable, List, Optional
 from rasa.core.channels.channel import UserMessage
 
 from bot.notices import unavailable_text
+from channels.territories import TERRITORY_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,10 @@ async def answer_watched(
         _failures.reset(token)
     if failed:
         logger.warning("a custom action failed for %s: the resident is told", message.sender_id)
-        await message.output_channel.send_text_message(message.sender_id, unavailable_text())
+        territory = (message.metadata or {}).get(TERRITORY_KEY)
+        await message.output_channel.send_text_message(
+            message.sender_id, unavailable_text(territory)
+        )
     return failed
 
 

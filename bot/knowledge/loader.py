@@ -92,9 +92,10 @@ def parse_file(model, path: Path, problems: List[str]):
 
 
 def territory_path(directory: Optional[Path] = None, territory: Optional[str] = None) -> Path:
-    """The territory file the knowledge base uses (KNOWLEDGE_DIR, TERRITORY, else the demo)."""
+    """The file of `territory` (None: the default territory served) in KNOWLEDGE_DIR."""
     directory = Path(directory or os.environ.get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR)
-    territory = territory or os.environ.get("TERRITORY") or DEFAULT_TERRITORY
+    served = served_territories(directory)
+    territory = territory or (served[0] if served else DEFAULT_TERRITORY)
     return directory / "territory" / f"{territory}.yml"
 
 

@@ -161,7 +161,8 @@ class WebChatInput(InputChannel):
                 logger.exception("web: the bot failed to answer %s", message.sender)
                 if not collector.messages:
                     return response.json(
-                        {"error": "indisponible", "message": unavailable_text()}, status=503
+                        {"error": "indisponible", "message": unavailable_text(message.territory)},
+                        status=503,
                     )
             return response.json(collector.messages)
 

@@ -98,7 +98,8 @@ async def ask_assistant(request: web.Request):
             desk_territory(request),
         )
     except AssistantUnavailable:
-        return _page(request, 503, question=shown, error=unavailable_text())
+        error = unavailable_text(desk_territory(request))
+        return _page(request, 503, question=shown, error=error)
     return _page(request, question=shown, replies=read_turn(messages, knowledge(request.app)))
 
 

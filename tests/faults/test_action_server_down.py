@@ -35,6 +35,19 @@ def test_the_resident_is_told_while_the_action_server_is_down_then_it_goes_on(de
             status, answer = post(f"{url}/webhooks/web/webhook", web.encode("utf-8"))
             assert status == 200 and no_traceback(answer)
             assert NOTICE in " ".join(texts(json.loads(answer)))
+
+            # On another territory's page, the number is that territory's reception.
+            port = {
+                "sender": "web-fault-0002",
+                "message": "c quoi le cej",
+                "territory": "demo-port",
+            }
+            status, answer = post(f"{url}/webhooks/web/webhook", json.dumps(port).encode("utf-8"))
+            told = " ".join(texts(json.loads(answer)))
+            assert status == 200 and NOTICE in told
+            assert (
+                kb.territories["demo-port"].reception.phone in told and RECEPTION_PHONE not in told
+            )
     finally:
         deployment.restart_action_server()
 
