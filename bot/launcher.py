@@ -37,8 +37,8 @@ from bot.offer.importer import (
     import_file,
 )
 from bot.settings import ACTION_TOKEN_VARIABLE
+from bot.storage.database import database_session
 from bot.storage.database import database_url as default_database_url
-from bot.storage.database import make_engine, migrate, session_factory
 from bot.storage.territory import LoadReport, TerritoryError, load_territory
 from bot.texts import text
 
@@ -187,19 +187,14 @@ class Assistant:
         (knowledge/offer/<territory>.json) when there is one. Idempotent: nothing twice. A record
         of the offer that fails validation is skipped and logged; an unreadable export is logged
         and skips that territory's offer, never the start."""
-        migrate(self.database_url)
-        engine = make_engine(self.database_url)
         reports: Dict[str, TerritoryReport] = {}
-        try:
-            with session_factory(engine)() as db:
-                for path in self.territories:
-                    report = TerritoryReport(load_territory(db, path))
-                    export = offer_path(path)
-                    if export.exists():
-                        report.offer = self._import_offer(db, export, path)
-                    reports[path.stem] = report
-        finally:
-            engine.dispose()
+        with database_session(self.database_url) as db:
+            for path in self.territories:
+                report = TerritoryReport(load_territory(db, path))
+                export = offer_path(path)
+                if export.exists():
+                    report.offer = self._import_offer(db, export, path)
+                reports[path.stem] = report
         return reports
 
     @staticmethod

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.knowledge import served_territories
-from bot.storage.database import database_url, make_engine, migrate, session_factory, transaction
+from bot.storage.database import database_session, transaction
 from bot.storage.models import COORDINATOR, REGIONAL, STAFF, ConsoleAccount, utc_now
 from bot.texts import text
 from console.security import hash_password
@@ -98,32 +98,26 @@ def main(argv: Optional[list] = None) -> int:
     commands.add_parser("list", help=text("console.accounts.list_help"))
     args = parser.parse_args(argv)
 
-    url = database_url()
-    migrate(url)
-    engine = make_engine(url)
-    try:
-        with session_factory(engine)() as db:
-            if args.command == "list":
-                for account in db.execute(
-                    select(ConsoleAccount).order_by(ConsoleAccount.email)
-                ).scalars():
-                    state = text(
-                        "console.accounts.active" if account.active else "console.accounts.inactive"
-                    )
-                    where = account.territory or text("console.accounts.every_territory")
-                    print(f"{account.email}\t{account.role}\t{where}\t{state}")
-                return 0
-            try:
-                account = create_account(
-                    db, args.email, args.role, _password(args.password_stdin), args.territory
+    with database_session() as db:
+        if args.command == "list":
+            for account in db.execute(
+                select(ConsoleAccount).order_by(ConsoleAccount.email)
+            ).scalars():
+                state = text(
+                    "console.accounts.active" if account.active else "console.accounts.inactive"
                 )
-            except AccountError as error:
-                print(text("console.accounts.error", error=error), file=sys.stderr)
-                return 1
-            print(text("console.accounts.created", email=account.email, role=account.role))
+                where = account.territory or text("console.accounts.every_territory")
+                print(f"{account.email}\t{account.role}\t{where}\t{state}")
             return 0
-    finally:
-        engine.dispose()
+        try:
+            account = create_account(
+                db, args.email, args.role, _password(args.password_stdin), args.territory
+            )
+        except AccountError as error:
+            print(text("console.accounts.error", error=error), file=sys.stderr)
+            return 1
+        print(text("console.accounts.created", email=account.email, role=account.role))
+        return 0
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import pytest
 
 from bot.knowledge import load_knowledge_base
 from bot.launcher import DEFAULT_MODEL, Assistant, free_port
+from bot.storage.database import make_engine, session_factory
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG_DIR = ROOT / "tests" / "logs"
@@ -60,6 +61,15 @@ def assistant(tmp_path_factory):
     servers.start(timeout=400)
     yield servers
     servers.stop()
+
+
+@pytest.fixture
+def assistant_db(assistant):
+    """A session on the running assistant's own database, to check what a conversation stored."""
+    engine = make_engine(assistant.database_url)
+    with session_factory(engine)() as session:
+        yield session
+    engine.dispose()
 
 
 def post_json(url: str, payload: dict, timeout: float = 60, headers: Optional[dict] = None):

@@ -9,7 +9,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from bot.storage.database import make_engine, session_factory
 from bot.storage.models import Booking
 from tests.conftest import buttons, texts
 
@@ -17,11 +16,8 @@ REFERENCE = re.compile(r"CE-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 @pytest.fixture
-def db(assistant):
-    engine = make_engine(assistant.database_url)
-    with session_factory(engine)() as session:
-        yield session
-    engine.dispose()
+def db(assistant_db):
+    return assistant_db
 
 
 def bookings_of(db, phone: str) -> list:

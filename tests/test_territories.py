@@ -13,7 +13,6 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from bot.storage.database import make_engine, session_factory
 from bot.storage.models import Alert, Booking, CafeSession, ReviewItem
 from tests.conftest import buttons, post_json, texts
 
@@ -42,11 +41,8 @@ def said(messages: list) -> str:
 
 
 @pytest.fixture
-def db(assistant):
-    engine = make_engine(assistant.database_url)
-    with session_factory(engine)() as session:
-        yield session
-    engine.dispose()
+def db(assistant_db):
+    return assistant_db
 
 
 def _territory_of_sessions(db, offered: list) -> set:

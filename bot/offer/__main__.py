@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from bot.offer.importer import ExportError, UnknownTerritoryError, check_territory, import_file
-from bot.storage.database import make_engine, migrate, session_factory
+from bot.storage.database import database_session
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -31,16 +31,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         check_territory(args.territory)
     except UnknownTerritoryError as error:
         parser.error(str(error))  # exit code 2
-    migrate(args.database_url)
-    engine = make_engine(args.database_url)
     try:
-        with session_factory(engine)() as db:
+        with database_session(args.database_url) as db:
             print(import_file(db, args.file, args.territory))
     except ExportError as error:
         print(error, file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     return 0
 
 

@@ -113,6 +113,20 @@ def migrate(url: Optional[str] = None) -> None:
         command.upgrade(config, "head")
 
 
+@contextmanager
+def database_session(url: Optional[str] = None) -> Iterator[Session]:
+    """One session on `url` (default: `database_url()`), its schema migrated first, for a
+    command or a start-up step; the engine is closed afterwards."""
+    url = url or database_url()
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with session_factory(engine)() as db:
+            yield db
+    finally:
+        engine.dispose()
+
+
 def migrated_sessions(url: Optional[str] = None) -> sessionmaker:
     """Sessions on `url` (default: `database_url()`), its schema migrated on first use.
 

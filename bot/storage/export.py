@@ -13,7 +13,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from bot.storage.booking import PARIS, SessionNotFound
-from bot.storage.database import make_engine, session_factory, transaction
+from bot.storage.database import database_session, transaction
 from bot.storage.models import CANCELLED, CONFIRMED, Booking, CafeSession
 
 HEADER = ("reference", "first_name", "phone", "status", "booked_at")
@@ -62,9 +62,8 @@ def main(argv: List[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m bot.storage.export SESSION (key or id)", file=sys.stderr)
         return 2
-    engine = make_engine()
     try:
-        with session_factory(engine)() as db:
+        with database_session() as db:
             by_key = select(CafeSession.id).where(CafeSession.key == argv[0])
             session_id = db.execute(by_key).scalar_one_or_none()
             if session_id is None and argv[0].isdigit():
@@ -75,8 +74,6 @@ def main(argv: List[str]) -> int:
     except SessionNotFound:
         print(f"no session {argv[0]}", file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     return 0
 
 

@@ -28,7 +28,7 @@ from bot.knowledge import (
     territory_path,
 )
 from bot.storage.booking import reschedule_reminders
-from bot.storage.database import make_engine, migrate, session_factory, transaction
+from bot.storage.database import database_session, transaction
 from bot.storage.models import CafeSession, CentreSocial, utc_now
 
 
@@ -146,17 +146,13 @@ def main(argv: List[str]) -> int:
     paths = [Path(arg) for arg in argv] or [
         territory_path(territory=t) for t in served_territories()
     ]
-    migrate()
-    engine = make_engine()
     try:
-        with session_factory(engine)() as db:
+        with database_session() as db:
             for path in paths:
                 print(f"{path.stem}: {load_territory(db, path)}")
     except TerritoryError as error:
         print(error, file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     return 0
 
 
