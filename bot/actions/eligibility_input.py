@@ -58,6 +58,29 @@ _ASKS_IF_IT_FITS = re.compile(
 )
 
 
+# "je ne sais pas", "jsp", "chais pas", "aucune idée", "je préfère ne pas le dire": the fact stays
+# unknown, never taken for a no.
+_DONT_KNOW = re.compile(
+    r"\b(jsp|jsais pas|je sais pas|j(e )?(ne )?(sais|sait|c|se) pas|sais pas|sait pas|chais pas"
+    r"|ch?ai pas|aucune idee|pas sure?|je sais plus|(je )?prefere ne pas (le )?dire|idk)\b"
+)
+_BARE_AGE = re.compile(r"^\D{0,12}\b(?P<n>\d{1,2})\b\D{0,12}$")
+
+
+def says_dont_know(text: str) -> bool:
+    """Whether an answer says the person does not know (or would rather not say)."""
+    return _DONT_KNOW.search(folded(text)) is not None
+
+
+def read_age_answer(text: str) -> Optional[int]:
+    """An age given as the answer to "quel âge avez-vous ?": "27", "j'ai 19 ans", "19ans"."""
+    age = read_facts(text).get("age")
+    if isinstance(age, int) and not isinstance(age, bool):
+        return age
+    match = _BARE_AGE.match(folded(text).strip())
+    return int(match.group("n")) if match else None
+
+
 def asks_if_it_fits(text: str) -> bool:
     """Whether the message asks if a dispositif is for the person, not what it is."""
     return _ASKS_IF_IT_FITS.search(folded(text)) is not None
