@@ -3,7 +3,12 @@ written, statuses in their own words, and what must stay unknown."""
 
 import pytest
 
-from bot.actions.eligibility_input import read_age_answer, read_facts, says_dont_know
+from bot.actions.eligibility_input import (
+    names_an_age_range,
+    read_age_answer,
+    read_facts,
+    says_dont_know,
+)
 
 
 @pytest.mark.parametrize(
@@ -94,3 +99,13 @@ def test_not_knowing_is_read(written):
 @pytest.mark.parametrize("written", ["oui", "non", "27", "je sais lire", "j'ai un bébé"])
 def test_a_plain_answer_is_not_not_knowing(written):
     assert not says_dont_know(written)
+
+
+@pytest.mark.parametrize("written", ["entre 20 et 25", "20-25 ans", "25 ou 26 ans", "la vingtaine"])
+def test_an_age_range_is_not_an_age(written):
+    assert names_an_age_range(written)
+
+
+@pytest.mark.parametrize("written", ["27", "j'ai 19 ans", "jai 25 ans et 8 mois", "je ne sais pas"])
+def test_one_age_is_not_a_range(written):
+    assert not names_an_age_range(written)

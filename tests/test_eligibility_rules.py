@@ -8,7 +8,17 @@ from typing import Dict, List
 import pytest
 
 from bot.knowledge import load_knowledge_base
-from bot.knowledge.eligibility import MAYBE, NO, YES, check, check_fiche
+from bot.knowledge.eligibility import (
+    MAYBE,
+    NO,
+    YES,
+    best_question,
+    check,
+    check_fiche,
+    entitlements,
+    questions_for_fiche,
+    with_implications,
+)
 from bot.knowledge.glossary import long_sentences
 from bot.knowledge.models import DOUBTFUL, MET, NOT_MET, is_home_page
 from tests.test_knowledge import edit_fiche, knowledge_copy, load_error  # noqa: F401 (fixture)
@@ -465,3 +475,37 @@ def test_rules_without_a_condition_are_refused(knowledge_copy):
     edit_rules(knowledge_copy, "creches-avip", lambda rules: rules.update(conditions=[]))
     message = load_error(knowledge_copy)
     assert "creches-avip.yml: field 'rules.conditions'" in message
+
+
+# --- Which questions the conversation asks (bot/actions/precheck_questions.py) ---
+
+
+def test_questions_for_a_maybe_in_the_order_needed_and_none_for_a_no(kb):
+    cej = kb.fiche("cej")
+    assert questions_for_fiche(cej, {"age": 19}, []) == ["student", "in_training"]
+    assert questions_for_fiche(cej, {"age": 19}, ["student"]) == ["in_training"]
+    assert questions_for_fiche(cej, {"age": 27}, []) == []  # a no: nothing to ask
+    assert questions_for_fiche(kb.fiche("emplois-francs"), {}, []) == []  # closed
+
+
+def test_what_am_i_entitled_to_asks_what_settles_the_most_first(kb):
+    fiches = list(kb.fiches.values())
+    facts: Dict = {}
+    asked = []
+    for answer in (22, False, False, False):
+        question = best_question(fiches, facts, [])
+        asked.append(question)
+        facts = with_implications({**facts, question: answer})
+    assert asked == ["age", "student", "in_work", "child_under_12"]
+    assert facts["child_under_3"] is False  # implied by no child under 12
+    assert best_question(fiches, {}, ["age"]) != "age"  # "je ne sais pas" is not asked again
+
+
+def test_entitlements_are_yes_first_then_maybe_never_no(kb):
+    found = entitlements(kb.fiches.values(), {"age": 22, "student": False, "in_work": False})
+    outcomes = [e.verdict.outcome for e in found]
+    assert outcomes == sorted(outcomes, key=lambda o: o != YES) and NO not in outcomes
+    assert all(e.fiche.status == "open" and e.fiche.rules for e in found)
+    assert "e2c" in [e.fiche.id for e in found if e.verdict.outcome == YES]
+    assert "cej" in [e.fiche.id for e in found]
+    assert not any(e.fiche.id == "cej" for e in entitlements(kb.fiches.values(), {"age": 40}))

@@ -130,3 +130,16 @@ def _ages(said: str) -> Tuple[Optional[int], Optional[int]]:
             # "j'aurai 26 ans en mars": 25 today, in whole years.
             age = years - 1 if _FUTURE.search(before) else years
     return age, child_age
+
+
+# "entre 20 et 25 ans", "20-25", "25 ou 26 ans": a range, not an age ("25 ans et 8 mois" is one).
+_AGE_RANGE = re.compile(
+    r"\b\d{1,2}\s*(?:ans?\s*)?(?:a|-|ou|et)\s*\d{1,2}\b(?!\s*mois)"
+    r"|\b(?:la|une)\s+(?:vingtaine|trentaine|quarantaine|cinquantaine)\b"
+)
+
+
+def names_an_age_range(text: str) -> bool:
+    """Whether an answer gives a range of ages instead of one ("entre 20 et 25"): no age is
+    made up from it."""
+    return _AGE_RANGE.search(folded(text)) is not None
