@@ -9,6 +9,10 @@ import time
 import urllib.request
 from typing import List
 
+import pytest
+from rasa_sdk import Tracker
+
+from bot.actions.precheck_questions import UNCLEAR, UNKNOWN_ANSWER, read_answer
 from bot.gsm7 import segments
 from tests.channels.sms_support import (  # noqa: F401 (fixtures)
     SmsClient,
@@ -144,6 +148,68 @@ def test_danger_during_the_questions_gets_the_numbers_first(assistant):
     assert "3114" in texts(messages)[0], texts(messages)
     assert not asked(messages)
     assert tracker(assistant, conversation)["active_loop"]["name"] == "referent_alert_form"
+
+
+def answer_to(fact: str, text: str, intent: str = "nlu_fallback", territory: str = "demo"):
+    """How the forms read `text` as the answer to the question about `fact` (a tracker as the
+    action server receives it: the message, its intent and the territory of its metadata)."""
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.5},
+        "metadata": {"territory": territory},
+    }
+    return read_answer(Tracker("t", {}, message, [], False, None, {}, "action_listen"), fact)
+
+
+@pytest.mark.parametrize(
+    "territory, text, expected",
+    [
+        ("demo", "Les Tilleuls", True),  # a QPV of the territory
+        ("demo", "j'habite la source", True),
+        ("demo-port", "Les Dunes", True),
+        ("demo-port", "Les Tilleuls", UNCLEAR),  # not a quartier of this territory
+        ("demo", "Autre quartier", UNKNOWN_ANSWER),  # where it is, the bot cannot tell
+        ("demo", "Je ne sais pas", UNKNOWN_ANSWER),
+    ],
+)
+def test_the_quartier_answer_is_read_against_the_conversation_territory(territory, text, expected):
+    assert answer_to("qpv", text, territory=territory) == expected
+
+
+@pytest.mark.parametrize(
+    "fact, text, intent, expected",
+    [
+        ("age", "27", "unreadable", 27),
+        ("age", "j'ai 19 ans", "ask_eligibility", 19),
+        ("age", "entre 20 et 25", "nlu_fallback", UNCLEAR),  # never made up from a range
+        ("age", "jsp", "nlu_fallback", UNKNOWN_ANSWER),
+        ("student", "/affirm", "affirm", True),
+        ("student", "non jsuis pas etudiant", "out_of_scope", False),
+        ("in_work", "chais pas", "deny", UNKNOWN_ANSWER),  # "je ne sais pas" before the intent
+        ("rsa", "oui je touche le rsa", "nlu_fallback", True),
+        ("rsa", "bof", "nlu_fallback", UNCLEAR),
+    ],
+)
+def test_answers_are_read_from_buttons_and_words(fact, text, intent, expected):
+    assert answer_to(fact, text, intent) == expected
+
+
+def test_a_confident_other_intent_is_a_new_question_not_an_answer():
+    message = {"text": "c'est quoi le service civique", "intent": {"name": "info_service_civique"}}
+    message["intent"]["confidence"] = 0.9
+    tracker = Tracker("t", {}, message, [], False, None, {}, "action_listen")
+    assert read_answer(tracker, "student") is None
+
+
+def test_a_question_about_another_dispositif_starts_its_own_questions(assistant):
+    conversation = Conversation(assistant)
+    conversation.say("c koi le cej, moi g 19 ans")
+    messages = conversation.say("et l'e2c c pour moi ?")
+    assert [p["fiche"] for p in payloads(messages)] == ["e2c"]
+    assert asked(messages) == ["student"], said(messages)
+    assert conversation.say("/deny") and said(conversation.say("/deny")).startswith(
+        VERDICT + "oui."
+    )
 
 
 def test_the_quartier_question_lists_the_conversation_territory(assistant):

@@ -131,11 +131,16 @@ def next_facts(tracker: Tracker, form: str) -> List[str]:
 
 
 def _is_new_question(tracker: Tracker) -> bool:
+    """A message that is not an answer: classified surely as something else, or naming a
+    dispositif ("et l'e2c c pour moi ?")."""
     intent = tracker.latest_message.get("intent") or {}
-    return (
-        intent.get("name") not in ANSWER_INTENTS
-        and float(intent.get("confidence") or 0) >= NEW_QUESTION_CONFIDENCE
+    if intent.get("name") in ANSWER_INTENTS:
+        return False
+    names_a_dispositif = any(
+        entity.get("entity") == DISPOSITIF_SLOT
+        for entity in tracker.latest_message.get("entities") or []
     )
+    return names_a_dispositif or float(intent.get("confidence") or 0) >= NEW_QUESTION_CONFIDENCE
 
 
 def read_answer(tracker: Tracker, fact: str) -> Optional[Any]:
