@@ -285,3 +285,15 @@ def test_what_am_i_entitled_to_by_sms_fits_two_messages_of_two_segments(
     assert "Répondez 1" in " ".join(listing), listing
     assert "Prochaine étape" in " ".join(listing), listing
     assert "Je ne garde pas ces informations" in " ".join(listing), listing
+
+
+def test_danger_or_stop_during_what_am_i_entitled_to(assistant):
+    conversation = Conversation(assistant)
+    assert asked(conversation.say("a quoi jai droit ?")) == ["age"]
+    messages = conversation.say("mon conjoint m'a encore serré le cou hier soir, j'ai peur")
+    assert "3919" in texts(messages)[0], texts(messages)
+    assert tracker(assistant, conversation)["active_loop"]["name"] == "referent_alert_form"
+    conversation = Conversation(assistant)
+    conversation.say("a quoi jai droit ?")
+    assert "j'arrête les questions" in said(conversation.say("stop"))
+    assert tracker(assistant, conversation)["slots"]["precheck_entitlements"] is None
