@@ -8,6 +8,8 @@ sent.
 import re
 from typing import List
 
+from bot.texts import text
+
 GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -146,3 +148,16 @@ def _cut(word: str, limit: int) -> List[str]:
         current += character
         used += size
     return chunks + [current]
+
+
+def choices_menu(titles: List[str]) -> str:
+    """ "Répondez 1, 2 ou 3 : 1 = A, 2 = B, 3 = C" for the buttons `titles` (the words come from
+    bot/texts.yml): how the SMS channel offers buttons, and how an action measures a turn."""
+    numbers = [str(n) for n in range(1, len(titles) + 1)]
+    spoken = (
+        numbers[0]
+        if len(numbers) == 1
+        else (f"{', '.join(numbers[:-1])} {text('sms.choices_or')} {numbers[-1]}")
+    )
+    options = ", ".join(f"{n} = {title}" for n, title in zip(numbers, titles))
+    return text("sms.choices", numbers=spoken, options=options)

@@ -60,6 +60,7 @@ def test_raise_an_alert_then_it_reaches_the_referent_and_its_status_changes(
     theme = conversation.say("c'est le 06 39 98 00 51")
     assert buttons(theme)[0]["title"] == "Mobilité"  # suggested by the dispositif discussed
     quartier = conversation.say(buttons(theme)[0]["payload"])
+    # Every quartier of the territory (those of its centres, then the QPV without one), "Autre".
     assert [b["title"] for b in buttons(quartier)] == [
         "Les Tilleuls",
         "Les Marronniers",

@@ -3,7 +3,12 @@ written, statuses in their own words, and what must stay unknown."""
 
 import pytest
 
-from bot.actions.eligibility_input import read_facts
+from bot.actions.eligibility_input import (
+    names_an_age_range,
+    read_age_answer,
+    read_facts,
+    says_dont_know,
+)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +74,38 @@ def test_statuses_are_read_in_plain_words_and_after_a_negation(written, expected
 def test_a_message_about_nothing_personal_states_no_fact():
     assert read_facts("c koi le cej") == {}
     assert read_facts("/info_cej") == {}
+
+
+@pytest.mark.parametrize(
+    "written, age",
+    [("27", 27), ("j'ai 19 ans", 19), ("19ans", 19), ("jai 25 ans et 8 mois", 25), ("moi 22", 22)],
+)
+def test_an_age_given_as_an_answer(written, age):
+    assert read_age_answer(written) == age
+
+
+@pytest.mark.parametrize("written", ["je ne sais pas", "oui", "2 enfants et 3 chats", ""])
+def test_no_age_in_other_answers(written):
+    assert read_age_answer(written) is None
+
+
+@pytest.mark.parametrize(
+    "written", ["Je ne sais pas", "jsp", "chais pas", "je sais pas trop", "aucune idée", "pas sûre"]
+)
+def test_not_knowing_is_read(written):
+    assert says_dont_know(written)
+
+
+@pytest.mark.parametrize("written", ["oui", "non", "27", "je sais lire", "j'ai un bébé"])
+def test_a_plain_answer_is_not_not_knowing(written):
+    assert not says_dont_know(written)
+
+
+@pytest.mark.parametrize("written", ["entre 20 et 25", "20-25 ans", "25 ou 26 ans", "la vingtaine"])
+def test_an_age_range_is_not_an_age(written):
+    assert names_an_age_range(written)
+
+
+@pytest.mark.parametrize("written", ["27", "j'ai 19 ans", "jai 25 ans et 8 mois", "je ne sais pas"])
+def test_one_age_is_not_a_range(written):
+    assert not names_an_age_range(written)

@@ -58,3 +58,32 @@ def test_by_sms_the_answer_fits_two_segments_per_message(sms_assistant, fake_ope
     time.sleep(1)
     sent = fake_operator.sent_to(client.number)
     assert all(segments(body) <= 2 for body in sent), sent
+
+
+def test_emplois_francs_is_closed_whatever_the_person_says(assistant):
+    messages = Conversation(assistant).say(
+        "j'ai 24 ans j'habite un qpv, les emplois francs c possible pour moi ?"
+    )
+    answer = _answer(messages)
+    assert answer.startswith("Non : cette aide (Emplois francs) n'accepte plus"), answer
+    assert "1er janvier 2025" in answer and "Je ne garde pas ces informations" in answer
+    assert [p["fiche"] for p in payloads(messages)] == ["emplois-francs"]
+    assert payloads(messages)[0]["status"] == "closed"
+    others = [b["payload"] for b in buttons(messages)]
+    assert others and "/info_emplois_francs" not in others
+
+
+def test_iae_with_the_rsa_is_yes_and_confirmed_by_an_adviser(assistant):
+    messages = Conversation(assistant).say("je touche le rsa, l'IAE c possible pour moi ?")
+    answer = _answer(messages)
+    assert answer.startswith("D'après ce que vous me dites : oui."), answer
+    assert "conseiller" in answer
+    assert [p["fiche"] for p in payloads(messages)] == ["iae"]
+
+
+def test_apprenticeship_at_15_is_not_sure_never_no(assistant):
+    messages = Conversation(assistant).say("j'ai 15 ans, l'apprentissage je peux ?")
+    answer = _answer(messages)
+    assert answer.startswith("D'après ce que vous me dites : ce n'est pas sûr."), answer
+    assert "si votre âge convient" in answer and "handicap" in answer
+    assert [p["fiche"] for p in payloads(messages)] == ["apprentissage"]

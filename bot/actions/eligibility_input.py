@@ -58,6 +58,29 @@ _ASKS_IF_IT_FITS = re.compile(
 )
 
 
+# "je ne sais pas", "jsp", "chais pas", "aucune idée", "je préfère ne pas le dire": the fact stays
+# unknown, never taken for a no.
+_DONT_KNOW = re.compile(
+    r"\b(jsp|jsais pas|je sais pas|j(e )?(ne )?(sais|sait|c|se) pas|sais pas|sait pas|chais pas"
+    r"|ch?ai pas|aucune idee|pas sure?|je sais plus|(je )?prefere ne pas (le )?dire|idk)\b"
+)
+_BARE_AGE = re.compile(r"^\D{0,12}\b(?P<n>\d{1,2})\b\D{0,12}$")
+
+
+def says_dont_know(text: str) -> bool:
+    """Whether an answer says the person does not know (or would rather not say)."""
+    return _DONT_KNOW.search(folded(text)) is not None
+
+
+def read_age_answer(text: str) -> Optional[int]:
+    """An age given as the answer to "quel âge avez-vous ?": "27", "j'ai 19 ans", "19ans"."""
+    age = read_facts(text).get("age")
+    if isinstance(age, int) and not isinstance(age, bool):
+        return age
+    match = _BARE_AGE.match(folded(text).strip())
+    return int(match.group("n")) if match else None
+
+
 def asks_if_it_fits(text: str) -> bool:
     """Whether the message asks if a dispositif is for the person, not what it is."""
     return _ASKS_IF_IT_FITS.search(folded(text)) is not None
@@ -107,3 +130,16 @@ def _ages(said: str) -> Tuple[Optional[int], Optional[int]]:
             # "j'aurai 26 ans en mars": 25 today, in whole years.
             age = years - 1 if _FUTURE.search(before) else years
     return age, child_age
+
+
+# "entre 20 et 25 ans", "20-25", "25 ou 26 ans": a range, not an age ("25 ans et 8 mois" is one).
+_AGE_RANGE = re.compile(
+    r"\b\d{1,2}\s*(?:ans?\s*)?(?:a|-|ou|et)\s*\d{1,2}\b(?!\s*mois)"
+    r"|\b(?:la|une)\s+(?:vingtaine|trentaine|quarantaine|cinquantaine)\b"
+)
+
+
+def names_an_age_range(text: str) -> bool:
+    """Whether an answer gives a range of ages instead of one ("entre 20 et 25"): no age is
+    made up from it."""
+    return _AGE_RANGE.search(folded(text)) is not None

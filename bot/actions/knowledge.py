@@ -3,7 +3,7 @@
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.context import (
@@ -18,9 +18,11 @@ from bot.actions.context import (
 from bot.actions.eligibility_input import asks_if_it_fits
 from bot.actions.local_offer import ask_where_button
 from bot.actions.precheck import FACTS_SLOT, conversation_facts, utter_precheck
+from bot.actions.precheck_questions import PRECHECK_FORM, start_questions
 from bot.actions.review import record_answer
 from bot.knowledge import Fiche, intent_for_fiche
-from bot.knowledge.eligibility import NO
+from bot.knowledge.eligibility import NO, questions_for_fiche
+from bot.knowledge.models import Fact
 
 ASPECT_INTENTS = {
     "ask_amount": "amount",
@@ -58,21 +60,37 @@ class ActionAnswerFiche(Action):
             dispatcher.utter_message(response="utter_ask_which_dispositif")
             return []
         facts, said_now = conversation_facts(tracker)
-        if fiche.rules is None or not said_now:
+        asked_if_it_fits = asks_if_it_fits(tracker.latest_message.get("text") or "")
+        if fiche.rules is None or not (said_now or asked_if_it_fits):
             utter_fiche_answer(dispatcher, tracker, fiche)
             utter_fiche_followup(dispatcher, fiche)
             return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
         # Something said about the person: "j'ai 27 ans, le CEJ ça marche ?" is answered for
-        # them; "c koi le cej, g 19 ans" gets the fiche's answer, then the verdict.
-        asked_if_it_fits = asks_if_it_fits(tracker.latest_message.get("text") or "")
-        if not asked_if_it_fits:
+        # them; "c koi le cej, g 19 ans" gets the fiche's answer, then the verdict; "le cej
+        # c'est pour moi ?" with nothing said yet, the fiche's answer, then the questions.
+        after_the_answer = not (said_now and asked_if_it_fits)
+        if after_the_answer:
             utter_fiche_answer(dispatcher, tracker, fiche)
-        outcome = utter_precheck(
-            dispatcher, tracker, fiche, facts, after_the_answer=not asked_if_it_fits
-        )
-        if outcome != NO:
-            utter_fiche_followup(dispatcher, fiche)
-        return [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
+        events = [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
+        return events + verdict_or_questions(dispatcher, tracker, fiche, facts, after_the_answer)
+
+
+def verdict_or_questions(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    fiche: Fiche,
+    facts: Dict[str, Fact],
+    after_the_answer: bool = False,
+) -> List[EventType]:
+    """The verdict for what is known (nothing when nothing is), then, where facts that matter
+    are missing, the questions (precheck_form); else the usual follow-up buttons."""
+    outcome = utter_precheck(dispatcher, tracker, fiche, facts, after_the_answer) if facts else None
+    if questions_for_fiche(fiche, facts, []):
+        dispatcher.utter_message(response="utter_precheck_questions_intro")
+        return start_questions(fiche.id) + [FollowupAction(PRECHECK_FORM)]
+    if outcome != NO:
+        utter_fiche_followup(dispatcher, fiche)
+    return []
 
 
 class ActionAnswerAspect(Action):
@@ -95,12 +113,17 @@ class ActionAnswerAspect(Action):
         # for the person. "c'est pour qui ?" stays the fiche's general answer.
         asked = asks_if_it_fits(tracker.latest_message.get("text") or "")
         if fiche.rules is not None and (said_now or (asked and facts)):
-            utter_precheck(dispatcher, tracker, fiche, facts)
-            return [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
+            events = [SlotSet(DISPOSITIF_SLOT, fiche.id), SlotSet(FACTS_SLOT, facts)]
+            return events + verdict_or_questions(dispatcher, tracker, fiche, facts)
         dispatcher.utter_message(
             text=fiche.aspect(aspect), json_message=source_payload(fiche, aspect)
         )
         record_answer(tracker, fiche.id, fiche.aspect(aspect))
+        # "j'y ai droit ?", nothing said yet: the questions.
+        if fiche.rules is not None and asked and questions_for_fiche(fiche, facts, []):
+            dispatcher.utter_message(response="utter_precheck_questions_intro")
+            events = [SlotSet(DISPOSITIF_SLOT, fiche.id)] + start_questions(fiche.id)
+            return events + [FollowupAction(PRECHECK_FORM)]
         return [SlotSet(DISPOSITIF_SLOT, fiche.id)]
 
 

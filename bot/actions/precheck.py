@@ -16,7 +16,7 @@ from bot.actions.context import knowledge_base, source_payload
 from bot.actions.eligibility_input import read_facts
 from bot.actions.review import record_answer
 from bot.knowledge import Fiche, intent_for_fiche
-from bot.knowledge.eligibility import MAYBE, NO, YES, Verdict, check
+from bot.knowledge.eligibility import MAYBE, NO, YES, Verdict, check_fiche
 from bot.knowledge.models import Fact
 from bot.texts import section
 
@@ -43,13 +43,20 @@ def utter_precheck(
     """The verdict for `fiche` (which has rules), with its sources unless it follows the fiche's
     answer in the same turn (which carries them); the alternatives after a no. The outcome."""
     assert fiche.rules is not None
-    verdict = check(fiche.rules, facts)
+    verdict = check_fiche(fiche, facts)
+    response = RESPONSES[verdict.outcome]
+    reasons = verdict.not_met
+    if verdict.closed:  # nobody enters it any more: its eligibility text says since when
+        response, reasons = "utter_precheck_closed", []
+    elif verdict.outcome == MAYBE and verdict.doubtful:  # what the facts cannot settle
+        response, reasons = "utter_precheck_doubtful", verdict.doubtful
     dispatcher.utter_message(
-        response=RESPONSES[verdict.outcome],
+        response=response,
         json_message=None if after_the_answer else source_payload(fiche, "eligibility"),
         title=fiche.title,
         requirements="; ".join(c.requires for c in _said_conditions(verdict)),
-        reasons=" ".join(c.not_met for c in verdict.not_met),
+        reasons=" ".join(c.not_met for c in reasons),
+        closure=fiche.eligibility,
         caveats="".join(f" {caveat}" for caveat in verdict.caveats),
         confirm_with=fiche.rules.confirm_with,
     )
@@ -75,7 +82,7 @@ def alternatives(fiche: Fiche, facts: Dict[str, Fact]) -> List[Fiche]:
     for other in knowledge_base().fiches.values():
         if other.id == fiche.id or other.rules is None or other.status != "open":
             continue
-        verdict = check(other.rules, facts)
+        verdict = check_fiche(other, facts)
         if verdict.outcome != NO:
             ranked.append((verdict.outcome != YES, len(verdict.unknown), other.title, other))
     return [other for *_, other in sorted(ranked, key=lambda r: r[:3])][:MAX_ALTERNATIVES]

@@ -171,6 +171,9 @@ class Figure(_Strict):
 # What is known of a fact: an age in whole years, or a status (yes or no).
 Fact = Union[int, bool]
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+# A condition that is not exhaustive and none of whose listed ways holds: not met as far as the
+# facts go, but other ways exist that they cannot tell (or the fact sheet is unsure): to confirm.
+DOUBTFUL = "doubtful"
 
 
 class FactTest(_Strict):
@@ -225,6 +228,11 @@ class Condition(_Strict):
     not_met: Text
     any_of: List[FactTest]
     source: Text
+    # False where the listed ways are not all the ways (the publics of the IAE: long-term
+    # unemployment is not a fact the assistant reads) or where the fact sheet is unsure of the
+    # rule (the apprenticeship's ages): the condition is met by a listed way, and never not met;
+    # when no listed way holds it is DOUBTFUL, and `not_met` says what to confirm.
+    exhaustive: bool = True
 
     _some_way = validator("any_of", allow_reuse=True)(_not_empty)
 
@@ -232,6 +240,8 @@ class Condition(_Strict):
         ways = [way.holds(facts) for way in self.any_of]
         if True in ways:
             return MET
+        if not self.exhaustive:
+            return DOUBTFUL if all(way is False for way in ways) else UNKNOWN
         if ways[0] is False:
             return NOT_MET
         return UNKNOWN

@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp_session import get_session
 
 from bot.knowledge import Fiche
-from bot.knowledge.eligibility import check
+from bot.knowledge.eligibility import check_fiche
 from bot.knowledge.models import Fact
 from bot.knowledge.review import OVERDUE, review
 from bot.notices import unavailable_text
@@ -152,7 +152,7 @@ async def check_conditions(request: web.Request):
     if fiche is None or fiche.rules is None:
         raise web.HTTPNotFound(text=text("console.desk.unknown_fiche"))
     facts = desk_facts(form, fiche.rules.facts())
-    verdict = check(fiche.rules, facts)
+    verdict = check_fiche(fiche, facts)
     context = {
         "page": "desk",
         "fiche": fiche,
