@@ -160,13 +160,16 @@ def main() -> None:
     parser.add_argument("--model", default=str(ROOT / "models" / "cites-emploi.tar.gz"))
     parser.add_argument("--data", type=Path, default=HELDOUT)
     parser.add_argument("--json", type=Path, help="also write the report as JSON here")
+    parser.add_argument(
+        "--show-misses", action="store_true", help="also print the held-out messages missed"
+    )
     args = parser.parse_args()
 
     rasa_fixes.apply()
     agent = Agent.load(args.model)
     report = evaluate(load_examples(args.data), lambda text: asyncio.run(agent.parse_message(text)))
     print(report.table())
-    for error in report.errors:
+    for error in report.errors if args.show_misses else []:
         print(f"  miss: {error['text']!r}: expected {error['expected']}, got {error['predicted']}")
     if args.json:
         args.json.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
