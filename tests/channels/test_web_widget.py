@@ -105,7 +105,7 @@ def test_a_question_gets_the_fiche_answer_with_its_source(page, demo, kb):
 
 def test_a_quick_reply_sends_its_payload_and_shows_its_title(page, demo, kb):
     open_widget(page, demo)
-    ask(page, CEJ_QUESTION)
+    ask(page, "c koi le contrat engagement jeune exactement")
     answers = page.locator(".ce-turn-bot")
     page.get_by_role("button", name="C'est combien ?").click()
     expect(answers).to_have_count(2, timeout=ANSWER_TIMEOUT_MS)
