@@ -12,19 +12,9 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 from bench.common import BENCH, PROJECT_MODEL, WORK, load_average, log, machine
+from bot.evaluation import quiet_rasa
 
 MEASURES = ("understanding", "latency", "cost")
-
-
-def quiet_rasa() -> None:
-    """Rasa in this process (Agent.parse_message) logs every parse at debug level: warnings only."""
-    import logging
-
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)
-    for name in ("rasa", "tensorflow", "absl", "matplotlib"):
-        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def main() -> None:

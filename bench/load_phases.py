@@ -25,7 +25,7 @@ def main() -> None:
     import rasa.engine.graph as graph
     from rasa.core.agent import Agent
 
-    from bench.__main__ import quiet_rasa
+    from bot.evaluation import quiet_rasa
 
     quiet_rasa()
     components = {}

@@ -32,8 +32,8 @@ def main() -> None:
     parser.add_argument("--load", action="store_true", help="profile Agent.load of the model")
     args = parser.parse_args()
 
-    from bench.__main__ import quiet_rasa
     from bot import rasa_fixes
+    from bot.evaluation import quiet_rasa
 
     rasa_fixes.apply()  # what the server runs (bot.server)
     if args.load:
@@ -100,7 +100,7 @@ def main() -> None:
 def profile_load(top: int) -> None:
     from rasa.core.agent import Agent
 
-    from bench.__main__ import quiet_rasa
+    from bot.evaluation import quiet_rasa
 
     quiet_rasa()
     import rasa.core.agent  # noqa: F401  (imports are not the model's loading)

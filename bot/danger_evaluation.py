@@ -151,6 +151,7 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     from rasa.core.agent import Agent
 
     from bot import rasa_fixes
+    from bot.evaluation import quiet_rasa
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=str(ROOT / "models" / "cites-emploi.tar.gz"))
@@ -164,6 +165,7 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     args = parser.parse_args(argv)
 
     logging.getLogger().setLevel(logging.WARNING)
+    quiet_rasa()
     rasa_fixes.apply()
     agent = Agent.load(args.model)
     reports = {}
