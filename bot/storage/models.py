@@ -458,13 +458,10 @@ class BotTurn(Base):
     fiche = Column(String(60))
 
 
-class LocalStructure(Base):
-    """A structure of a territory's local offer, imported from data·inclusion (bot/offer/): what
-    the assistant shows of the place a service happens in. One row per territory, source and id:
-    a new import of the same record updates it."""
-
-    __tablename__ = "local_structure"
-    __table_args__ = (UniqueConstraint("territory", "source", "record_id"),)
+class _LocalRecord:
+    """What a structure and a service of the local offer both have: one row per territory,
+    source and data·inclusion id (a new import of the same record updates it), a name, where and
+    how to reach it, its opening hours and the day its data was updated."""
 
     id = Column(Integer, primary_key=True)
     territory = Column(String(60), nullable=False)  # knowledge/territory/<territory>.yml
@@ -477,14 +474,23 @@ class LocalStructure(Base):
     commune = Column(String(150))
     telephone = Column(String(40))
     courriel = Column(String(320))
-    site_web = Column(Text)
     horaires_accueil = Column(Text)  # OpenStreetMap opening_hours
-    accessibilite_lieu = Column(Text)  # an Accèslibre link
     date_maj = Column(Date, nullable=False)
     imported_at = Column(UTCDateTime, nullable=False)
 
 
-class LocalService(Base):
+class LocalStructure(_LocalRecord, Base):
+    """A structure of a territory's local offer, imported from data·inclusion (bot/offer/): what
+    the assistant shows of the place a service happens in."""
+
+    __tablename__ = "local_structure"
+    __table_args__ = (UniqueConstraint("territory", "source", "record_id"),)
+
+    site_web = Column(Text)
+    accessibilite_lieu = Column(Text)  # an Accèslibre link
+
+
+class LocalService(_LocalRecord, Base):
     """A service of a territory's local offer, imported from data·inclusion (bot/offer/). Lists
     (thematiques, publics, modes_accueil, modes_mobilisation, zone_eligibilite) are JSON arrays
     of the schema's values; `structure_id` is data·inclusion's id of its structure (same source),
@@ -493,12 +499,7 @@ class LocalService(Base):
     __tablename__ = "local_service"
     __table_args__ = (UniqueConstraint("territory", "source", "record_id"),)
 
-    id = Column(Integer, primary_key=True)
-    territory = Column(String(60), nullable=False)
-    source = Column(String(100), nullable=False)
-    record_id = Column(String(300), nullable=False)
     structure_id = Column(String(300), nullable=False)
-    nom = Column(String(150), nullable=False)
     description = Column(Text, nullable=False)
     thematiques = Column(Text, nullable=False, default="[]")
     publics = Column(Text, nullable=False, default="[]")
@@ -509,12 +510,3 @@ class LocalService(Base):
     zone_eligibilite = Column(Text, nullable=False, default="[]")
     lien_mobilisation = Column(Text)
     mobilisation_precisions = Column(Text)
-    adresse = Column(Text)
-    complement_adresse = Column(Text)
-    code_postal = Column(String(5))
-    commune = Column(String(150))
-    telephone = Column(String(40))
-    courriel = Column(String(320))
-    horaires_accueil = Column(Text)
-    date_maj = Column(Date, nullable=False)
-    imported_at = Column(UTCDateTime, nullable=False)

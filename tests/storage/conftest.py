@@ -17,9 +17,10 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from alembic.config import Config
 
 from bot.launcher import free_port
-from bot.storage.database import make_engine, migrate, session_factory
+from bot.storage.database import ALEMBIC_INI, make_engine, migrate, session_factory
 from bot.storage.models import CafeSession
 from bot.storage.territory import load_territory
 
@@ -177,3 +178,11 @@ def sessions(db) -> dict:
 def _pool_options(url: str) -> dict:
     # Enough connections for the concurrency tests to contend for real on PostgreSQL.
     return {"pool_size": 20, "max_overflow": 20} if url.startswith("postgresql") else {}
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration for `url`, to upgrade or downgrade step by step in a test."""
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["database_url"] = url
+    config.attributes["configure_logger"] = False
+    return config

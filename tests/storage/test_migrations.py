@@ -5,13 +5,13 @@ from datetime import datetime, timezone
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.database import ALEMBIC_INI, make_engine, migrate
+from bot.storage.database import make_engine, migrate
 from bot.storage.models import Base
+from tests.storage.conftest import alembic_config
 
 TABLES = {
     "centre_social",
@@ -52,10 +52,7 @@ def test_upgrade_creates_the_schema_of_the_models(empty_database_url):
 
 def test_downgrade_to_base_removes_the_tables(empty_database_url):
     migrate(empty_database_url)
-    config = Config(str(ALEMBIC_INI))
-    config.attributes["database_url"] = empty_database_url
-    config.attributes["configure_logger"] = False
-    command.downgrade(config, "base")
+    command.downgrade(alembic_config(empty_database_url), "base")
     engine = make_engine(empty_database_url)
     try:
         assert set(inspect(engine).get_table_names()) & TABLES == set()
@@ -63,17 +60,10 @@ def test_downgrade_to_base_removes_the_tables(empty_database_url):
         engine.dispose()
 
 
-def _alembic(url: str) -> Config:
-    config = Config(str(ALEMBIC_INI))
-    config.attributes["database_url"] = url
-    config.attributes["configure_logger"] = False
-    return config
-
-
 def test_rows_written_before_territories_belong_to_the_territory_served_then(empty_database_url):
     """Upgrading a one-territory deployment: its rows and accounts go to TERRITORY (else demo);
     then an account is of one territory unless it is regional."""
-    config = _alembic(empty_database_url)
+    config = alembic_config(empty_database_url)
     command.upgrade(config, "0009")
     engine = make_engine(empty_database_url)
     try:

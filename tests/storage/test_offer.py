@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import func, inspect, select
 
 from bot.gsm7 import SINGLE_SEGMENT_SEPTETS, septets, to_sms_text
@@ -23,9 +22,9 @@ from bot.offer.importer import (
     records_of,
 )
 from bot.offer.query import services_for
-from bot.storage.database import ALEMBIC_INI, make_engine
+from bot.storage.database import make_engine
 from bot.storage.models import LocalService, LocalStructure
-from tests.storage.conftest import FIXTURES
+from tests.storage.conftest import FIXTURES, alembic_config
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "knowledge" / "offer" / "demo.json"
@@ -275,9 +274,7 @@ def _all_thematiques(db, territory):
 
 
 def test_the_migration_adds_the_local_offer_to_a_database_at_0008(empty_database_url):
-    config = Config(str(ALEMBIC_INI))
-    config.attributes["database_url"] = empty_database_url
-    config.attributes["configure_logger"] = False
+    config = alembic_config(empty_database_url)
     command.upgrade(config, "0008")
     engine = make_engine(empty_database_url)
     try:
